@@ -1,0 +1,265 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# pasta_basic.sh - pasta brings a namespace up: --config-net, DHCP (dhclient,
+# udhcpc), DHCPv6, SLAAC, ping, exit status, attaching by PID and --netns.
+# Every case runs with pasta started as root and as an unprivileged user.
+#
+# Usage: tests/ns/pasta_basic.sh PASST_BINARY [CASE...]
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/topology.sh
+
+BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
+shift
+CASES="${*:-config_net ping4 ping6 exit_status dhclient4 udhcpc dhclient6 slaac attach_pid attach_netns}"
+PRIVS="${PRIVS:-root user}"
+T=$(mktemp -d /tmp/pt-basic.XXXXXX)
+chmod 0777 "$T"
+# A copy the unprivileged user can run whatever the checkout's permissions
+install -m 0755 "$BIN" "$T/passt"
+ln -s passt "$T/pasta"
+install -m 0755 tests/lib/dhcp-record.sh "$T/dhcp-record.sh"
+PASTA="$T/pasta"
+TO=30
+
+trap 'topo_cleanup; rm -rf "$T"' EXIT
+
+# pasta_run PRIV ARGS... - run pasta in the host namespace with a timeout
+pasta_run() {
+	local priv=$1
+	shift
+	if [ "$priv" = root ]; then
+		in_host timeout "$TO" "$PASTA" "$@"
+	else
+		as_user timeout "$TO" "$PASTA" "$@"
+	fi
+}
+
+# record_script NAME - client script writing what it got to $T/NAME.rec
+record_script() {
+	local s="$T/$1.sh"
+	printf '#!/bin/sh\nDHCP_RECORD=%s exec %s "$@"\n' \
+		"$T/$1.rec" "$T/dhcp-record.sh" > "$s"
+	chmod 0755 "$s"
+	rm -f "$T/$1.rec"
+	echo "$s"
+}
+
+# expect NAME TEXT PATTERN... - each PATTERN (grep -E) must occur in TEXT
+expect() {
+	local name=$1 text=$2 pat
+	shift 2
+	for pat in "$@"; do
+		if ! grep -qE -- "$pat" <<<"$text"; then
+			echo "--- $name: missing /$pat/ in:" >&2
+			echo "$text" >&2
+			return 1
+		fi
+	done
+}
+
+case_config_net() {
+	local out
+	out=$(pasta_run "$1" --config-net -- sh -c \
+		'ip -o addr show; ip route; ip -6 route; ip -o link show' \
+		2>"$T/err") || { cat "$T/err" >&2; return 1; }
+	expect config_net "$out" \
+		"eth0 +inet $HOST4/$PREFIX4" "eth0 +inet6 $HOST6/$PREFIX6" \
+		"^default via $UP4 dev eth0" "^default via $UP6 dev eth0" \
+		"eth0: <.*UP.*> mtu 65520" "lo: <LOOPBACK,UP"
+}
+
+case_ping4() {
+	pasta_run "$1" --config-net -- sh -c \
+		"ping -c1 -W5 $UP4 && ping -c2 -i0.2 -W5 $REMOTE4" \
+		>"$T/out" 2>&1 || { cat "$T/out" >&2; return 1; }
+}
+
+case_ping6() {
+	pasta_run "$1" --config-net -- sh -c \
+		"ping -6 -c1 -W5 $UP6 && ping -6 -c2 -i0.2 -W5 $REMOTE6" \
+		>"$T/out" 2>&1 || { cat "$T/out" >&2; return 1; }
+}
+
+case_exit_status() {
+	local rc
+	pasta_run "$1" -- sh -c 'exit 7' 2>"$T/err"
+	rc=$?
+	[ "$rc" = 7 ] || { echo "exit status $rc, expected 7" >&2; return 1; }
+	pasta_run "$1" -q -- true || return 1
+}
+
+case_dhclient4() {
+	local s rec
+	s=$(record_script dhclient4)
+	pasta_run "$1" --dhcp-dns --dhcp-search -- sh -c "
+		ip link set eth0 up
+		timeout 15 dhclient -4 -1 -cf /dev/null -sf $s \
+			-lf $T/d4.lease -pf $T/d4.pid eth0 || exit 1
+		kill \$(cat $T/d4.pid) 2>/dev/null
+		ip -o addr show eth0; ip route; ip -o link show eth0
+	" >"$T/out" 2>&1 || { cat "$T/out" >&2; return 1; }
+	rec=$(cat "$T/dhclient4.rec" 2>/dev/null)
+	expect dhclient4 "$rec" "^ip=$HOST4\$" "^mask=255.255.255.0\$" \
+		"^router=$UP4\$" "^dns=$UP4\$" "^mtu=65520\$" \
+		"^search=.*test\\.example.*example\\.org" "^domain=test.example" &&
+	expect dhclient4 "$(cat "$T/out")" "inet $HOST4/$PREFIX4" \
+		"default via $UP4" "mtu 65520"
+}
+
+case_udhcpc() {
+	local s rec
+	s=$(record_script udhcpc)
+	pasta_run "$1" --dhcp-dns --dhcp-search -- sh -c "
+		ip link set eth0 up
+		timeout 15 udhcpc -i eth0 -f -q -n -t 3 -T 2 -s $s || exit 1
+		ip -o addr show eth0; ip route
+	" >"$T/out" 2>&1 || { cat "$T/out" >&2; return 1; }
+	rec=$(cat "$T/udhcpc.rec" 2>/dev/null)
+	expect udhcpc "$rec" "^ip=$HOST4\$" "^mask=255.255.255.0\$" \
+		"^router=$UP4\$" "^dns=$UP4\$" "^mtu=65520\$" \
+		"^search=.*test\\.example" &&
+	expect udhcpc "$(cat "$T/out")" "inet $HOST4/$PREFIX4" \
+		"default via $UP4"
+}
+
+case_dhclient6() {
+	local s rec
+	s=$(record_script dhclient6)
+	pasta_run "$1" --dhcp-dns --dhcp-search -- sh -c "
+		ip link set eth0 up
+		for i in \$(seq 1 50); do
+			ip -6 addr show dev eth0 scope link | grep -q tentative ||
+				break
+			sleep 0.1
+		done
+		timeout 15 dhclient -6 -1 -cf /dev/null -sf $s \
+			-lf $T/d6.lease -pf $T/d6.pid eth0 || exit 1
+		kill \$(cat $T/d6.pid) 2>/dev/null
+		ip -o -6 addr show eth0
+	" >"$T/out" 2>&1 || { cat "$T/out" >&2; return 1; }
+	rec=$(cat "$T/dhclient6.rec" 2>/dev/null)
+	expect dhclient6 "$rec" "^ip6=$HOST6\$" "^dns6=$UP6\$" \
+		"^search6=.*test\\.example" &&
+	expect dhclient6 "$(cat "$T/out")" "inet6 $HOST6/128"
+}
+
+case_slaac() {
+	pasta_run "$1" -- sh -c "
+		ip link set eth0 up
+		for i in \$(seq 1 100); do
+			ip -6 route show default | grep -q 'proto ra' &&
+			ip -6 addr show dev eth0 scope global | grep dynamic |
+				grep -vq tentative && break
+			sleep 0.1
+		done
+		ip -o -6 addr show dev eth0; ip -6 route
+	" >"$T/out" 2>&1 || { cat "$T/out" >&2; return 1; }
+	expect slaac "$(cat "$T/out")" \
+		"inet6 2001:db8:1:0:[0-9a-f:]+/64 scope global dynamic" \
+		"^default via fe80::1 dev eth0 proto ra" \
+		"^2001:db8:1::/64 dev eth0"
+}
+
+# start_target PRIV - start a process in a new network namespace (and user
+# namespace, unprivileged), in the background: $! is its PID once exec'ed
+start_target() {
+	if [ "$1" = root ]; then
+		ip netns exec "$HOST_NS" unshare -n sleep 60 &
+	else
+		ip netns exec "$HOST_NS" setpriv --reuid="$TEST_USER" \
+			--regid="$(id -g "$TEST_USER")" --clear-groups -- \
+			unshare -rn sleep 60 &
+	fi
+}
+
+# wait_target PID - wait (bounded) until PID runs in a network namespace
+# other than the host namespace: its launcher may still be exec'ing
+wait_target() {
+	local host
+	host=$(in_host readlink /proc/self/ns/net)
+	for _ in $(seq 1 100); do
+		[ "$(readlink "/proc/$1/ns/net" 2>/dev/null)" != "$host" ] &&
+			[ "$(readlink "/proc/$1/exe" 2>/dev/null)" = \
+			  "$(readlink -f "$(command -v sleep)")" ] && return 0
+		sleep 0.05
+	done
+	echo "target $1 did not enter its namespace" >&2
+	return 1
+}
+
+# wait_file PATH - wait (bounded) until a file exists and is not empty
+wait_file() {
+	for _ in $(seq 1 100); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+case_attach_pid() {
+	local target pp rc=0
+	start_target "$1"
+	target=$!
+	record_pid "$target"
+	wait_target "$target" || return 1
+	rm -f "$T/attach.pid"
+	pasta_run "$1" --config-net -P "$T/attach.pid" "$target" \
+		2>"$T/err" || { cat "$T/err" >&2; return 1; }
+	wait_file "$T/attach.pid" || { echo "no PID file" >&2; return 1; }
+	pp=$(cat "$T/attach.pid")
+	record_pid "$pp"
+	if [ "$1" = root ]; then
+		in_host nsenter -t "$target" -n ping -c1 -W5 "$UP4" >"$T/out" 2>&1 ||
+			rc=1
+	else
+		as_user nsenter --preserve-credentials -t "$target" -U -n ping -c1 -W5 "$UP4" \
+			>"$T/out" 2>&1 || rc=1
+	fi
+	[ $rc = 0 ] || cat "$T/out" >&2
+	kill "$pp" "$target" 2>/dev/null
+	return $rc
+}
+
+case_attach_netns() {
+	local target pp rc=0 tns="pt-tgt-$TOPO_ID"
+	rm -f "$T/netns.pid"
+	if [ "$1" = root ]; then
+		ip netns add "$tns" || return 1
+		pasta_run root --config-net --netns "$tns" -P "$T/netns.pid" \
+			2>"$T/err" || { cat "$T/err" >&2; ip netns del "$tns"; return 1; }
+	else
+		start_target user
+		target=$!
+		record_pid "$target"
+		wait_target "$target" || return 1
+		pasta_run user --config-net --netns "/proc/$target/ns/net" \
+			--userns "/proc/$target/ns/user" -P "$T/netns.pid" \
+			2>"$T/err" || { cat "$T/err" >&2; return 1; }
+	fi
+	wait_file "$T/netns.pid" || { echo "no PID file" >&2; return 1; }
+	pp=$(cat "$T/netns.pid")
+	record_pid "$pp"
+	if [ "$1" = root ]; then
+		ip netns exec "$tns" ping -c1 -W5 "$UP4" >"$T/out" 2>&1 || rc=1
+	else
+		as_user nsenter --preserve-credentials -t "$target" -U -n ping -c1 -W5 "$UP4" \
+			>"$T/out" 2>&1 || rc=1
+	fi
+	[ $rc = 0 ] || cat "$T/out" >&2
+	kill "$pp" ${target:+"$target"} 2>/dev/null
+	[ "$1" = root ] && { sleep 0.2; ip netns del "$tns"; }
+	return $rc
+}
+
+tun_usable
+topo_setup || { result fail topology; exit 1; }
+for priv in $PRIVS; do
+	for c in $CASES; do
+		if "case_$c" "$priv"; then
+			result pass "pasta_basic/$c/$priv"
+		else
+			result fail "pasta_basic/$c/$priv"
+		fi
+	done
+done

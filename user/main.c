@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* main.c - start-up and the epoll main loop of passt and pasta
+ *
+ * Theory of operation: one process, one thread.  Start-up parses options,
+ * completes the configuration from the host, sets up the guest side (for
+ * pasta: the target namespace and its tap device), and registers every
+ * descriptor with epoll using a typed reference (epoll_ref.h).  The main
+ * loop then dispatches each event with a single switch on the reference
+ * type, and a one-second timerfd drives protocol timers.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ctx.h"
+#include "epoll_ref.h"
+#include "icmp.h"
+#include "l2.h"
+#include "log.h"
+#include "packet.h"
+#include "pasta.h"
+#include "tap.h"
+#include "util.h"
+
+#define EPOLL_EVENTS	64
+#define TAP_POOL_FRAMES	128
+#define TAP_BUF_SIZE	(TAP_POOL_FRAMES * 2048 + 8 * PKT_MAX_FRAME)
+
+/**
+ * main_mode() - Choose passt or pasta from the name we were started as
+ * @argv0:	argv[0]
+ *
+ * Return: MODE_PASTA if the base name starts with "pasta", else MODE_PASST
+ */
+static enum passt_mode main_mode(const char *argv0)
+{
+	char name[256];
+
+	snprintf(name, sizeof(name), "%s", argv0 ? argv0 : "passt");
+	return strncmp(basename(name), "pasta", 5) ? MODE_PASST : MODE_PASTA;
+}
+
+/**
+ * main_write_pid() - Write a PID to the file given with --pid
+ * @c:		Execution context
+ * @pid:	PID to write
+ */
+static void main_write_pid(const struct ctx *c, pid_t pid)
+{
+	char buf[32];
+	int rc;
+
+	if (!*c->pid_file)
+		return;
+	snprintf(buf, sizeof(buf), "%d\n", pid);
+	rc = write_file(c->pid_file, buf);
+	if (rc) {
+		errno = -rc;
+		die_perror("--pid: can't write %s", c->pid_file);
+	}
+}
+
+/**
+ * main_daemon() - Go to background: the parent writes the PID file and exits
+ * @c:		Execution context
+ */
+static void main_daemon(const struct ctx *c)
+{
+	pid_t pid = fork();
+	int null;
+
+	if (pid < 0)
+		die_perror("can't fork to background");
+	if (pid) {
+		main_write_pid(c, pid);
+		_exit(EXIT_SUCCESS);
+	}
+	if (setsid() < 0)
+		die_perror("setsid");
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		die_perror("can't open /dev/null");
+	if (dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0)
+		die_perror("can't redirect standard streams");
+	if (!c->log.to_stderr && dup2(null, STDERR_FILENO) < 0)
+		die_perror("can't redirect standard error");
+	close(null);
+}
+
+/**
+ * main_fds() - Create epoll instance, timer and signal descriptors
+ * @c:		Execution context
+ */
+static void main_fds(struct ctx *c)
+{
+	struct itimerspec its = { { 1, 0 }, { 1, 0 } };
+	sigset_t mask;
+	int sfd, rc;
+
+	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->epollfd < 0)
+		die_perror("epoll_create1");
+
+	c->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (c->timerfd < 0 || timerfd_settime(c->timerfd, 0, &its, NULL))
+		die_perror("can't set up timer");
+	rc = epoll_ref_add(c->epollfd, EPOLLIN, EPOLL_TYPE_TIMER, c->timerfd, 0);
+	if (rc) {
+		errno = -rc;
+		die_perror("epoll_ctl on timer");
+	}
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGQUIT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		die_perror("sigprocmask");
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0)
+		die_perror("signalfd");
+	rc = epoll_ref_add(c->epollfd, EPOLLIN, EPOLL_TYPE_SIGNAL, sfd, 0);
+	if (rc) {
+		errno = -rc;
+		die_perror("epoll_ctl on signalfd");
+	}
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/**
+ * main_tap_init() - Allocate the tap pool and watch the tap descriptor
+ * @c:		Execution context, c->fd_tap open
+ */
+static void main_tap_init(struct ctx *c)
+{
+	int rc;
+
+	c->buf_tap = malloc(TAP_BUF_SIZE);
+	if (!c->buf_tap)
+		die("can't allocate tap buffer");
+	c->pool_tap = pool_new(c->buf_tap, TAP_BUF_SIZE, TAP_POOL_FRAMES);
+	if (!c->pool_tap)
+		die("can't allocate tap pool");
+	rc = epoll_ref_add(c->epollfd, EPOLLIN | EPOLLRDHUP, EPOLL_TYPE_TAP,
+			   c->fd_tap, 0);
+	if (rc) {
+		errno = -rc;
+		die_perror("epoll_ctl on tap");
+	}
+}
+
+/**
+ * main_signal() - Handle pending signals
+ * @c:		Execution context
+ * @fd:		signalfd
+ */
+static void main_signal(struct ctx *c, int fd)
+{
+	struct signalfd_siginfo si;
+	int status;
+
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			status = pasta_child_exited(c);
+			if (status >= 0) {
+				debug("spawned command exited, status %d",
+				      status);
+				c->exit_status = status;
+				c->done = true;
+			}
+			break;
+		case SIGINT:
+		case SIGQUIT:
+			/* The terminal sent it to the command as well */
+			if (c->pasta_st.child)
+				break;
+			c->done = true;
+			break;
+		default:
+			if (c->pasta_st.child) {
+				kill(c->pasta_st.child, (int)si.ssi_signo);
+				break;
+			}
+			c->done = true;
+		}
+	}
+}
+
+/**
+ * main_tap_event() - Handle readiness or errors of the tap descriptor
+ * @c:		Execution context
+ * @events:	epoll events
+ */
+static void main_tap_event(struct ctx *c, uint32_t events)
+{
+	int n;
+
+	if (events & EPOLLIN) {
+		n = tap_read_frames(c);
+		tap_handler(c);
+		if (n < 0 && n != -EAGAIN) {
+			errno = -n;
+			err_perror("tap device");
+			c->exit_status = EXIT_FAILURE;
+			c->done = true;
+		}
+	}
+	if (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) {
+		err("tap device closed");
+		c->exit_status = EXIT_FAILURE;
+		c->done = true;
+	}
+}
+
+/**
+ * main_timer() - Run protocol timers, once a second
+ * @c:		Execution context
+ */
+static void main_timer(struct ctx *c)
+{
+	uint64_t expirations;
+
+	if (read(c->timerfd, &expirations, sizeof(expirations)) < 0 &&
+	    errno != EAGAIN)
+		debug_perror("timerfd");
+	ndp_timer(c);
+	icmp_timer(c);
+}
+
+/**
+ * main_loop() - Wait for events and dispatch them until told to stop
+ * @c:		Execution context
+ */
+static void main_loop(struct ctx *c)
+{
+	struct epoll_event events[EPOLL_EVENTS];
+	int n, i;
+
+	while (!c->done) {
+		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die_perror("epoll_wait");
+		}
+		clock_gettime(CLOCK_MONOTONIC, &c->now);
+
+		for (i = 0; i < n && !c->done; i++) {
+			union epoll_ref ref = { .u64 = events[i].data.u64 };
+
+			switch (ref.type) {
+			case EPOLL_TYPE_TAP:
+				main_tap_event(c, events[i].events);
+				break;
+			case EPOLL_TYPE_TIMER:
+				main_timer(c);
+				break;
+			case EPOLL_TYPE_PING:
+				icmp_sock_handler(c, ref);
+				break;
+			case EPOLL_TYPE_SIGNAL:
+				main_signal(c, ref.fd);
+				break;
+			default:
+				debug("event for unexpected type %s",
+				      epoll_type_str(ref.type));
+			}
+		}
+	}
+}
+
+/**
+ * main() - Entry point for passt and pasta
+ * @argc:	Argument count
+ * @argv:	Arguments
+ *
+ * Return: 0 on clean exit, 1 on errors, or the spawned command's status
+ */
+int main(int argc, char **argv)
+{
+	struct ctx *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		die("can't allocate execution context");
+	c->mode = main_mode(argv[0]);
+	conf(c, argc, argv);
+	log_setup(&c->log);
+
+	main_fds(c);
+	if (icmp_init(c))
+		die("can't allocate ICMP tables");
+
+	if (c->mode == MODE_PASTA) {
+		pasta_start_ns(c);
+		pasta_open_tap(c);
+		pasta_ns_conf(c);
+	}
+	main_tap_init(c);
+	clock_gettime(CLOCK_MONOTONIC, &c->now);
+
+	if (!c->quiet)
+		conf_print(c);
+
+	if (c->foreground)
+		main_write_pid(c, getpid());
+	else
+		main_daemon(c);
+	pasta_release_child(c);
+
+	main_loop(c);
+	return c->exit_status;
+}
