@@ -111,7 +111,7 @@ void pasta_open_tap(struct ctx *c)
 	c->pasta_st.ns_ifindex = a.ifindex;
 	c->pasta_st.nl_ns = a.nl;
 
-	if (memcmp(c->pasta.ns_mac, zero_mac, ETH_ALEN_)) {
+	if (memcmp(c->pasta.ns_mac, zero_mac, ETH_ALEN_) != 0) {
 		rc = nl_link_set_mac(a.nl, (unsigned)a.ifindex, c->pasta.ns_mac);
 		if (rc) {
 			errno = -rc;

@@ -40,10 +40,10 @@ static unsigned conf_ifi(const struct ctx *c, int nl, int family)
 	const char *out = family == AF_INET ? c->ip4.ifname_out :
 					      c->ip6.ifname_out;
 	const char *name = *c->ifname ? c->ifname : out;
-	unsigned ifi;
 
 	if (*name) {
-		ifi = if_nametoindex(name);
+		unsigned ifi = if_nametoindex(name);
+
 		if (!ifi)
 			die("%s: no such interface '%s'",
 			    *c->ifname ? "--interface" :
@@ -256,13 +256,16 @@ void conf_derive(struct ctx *c)
  */
 void conf_print(const struct ctx *c)
 {
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], name[IF_NAMESIZE];
+	char a[INET6_ADDRSTRLEN];
 	int i;
 
-	if (c->mode == MODE_PASTA)
+	if (c->mode == MODE_PASTA) {
+		char name[IF_NAMESIZE];
+
 		info("Outbound interface: %s, namespace interface: %s",
 		     if_indextoname(c->ifi4 ? c->ifi4 : c->ifi6, name) ?
 		     name : "?", c->pasta.ns_ifname);
+	}
 	info("ARP:");
 	info("    address: %02x:%02x:%02x:%02x:%02x:%02x",
 	     c->our_mac[0], c->our_mac[1], c->our_mac[2],
@@ -280,6 +283,8 @@ void conf_print(const struct ctx *c)
 			     inet_ntop(AF_INET, &c->ip4.dns[i], a, sizeof(a)));
 	}
 	if (c->ifi6) {
+		char b[INET6_ADDRSTRLEN];
+
 		info("NDP/DHCPv6:");
 		info("    assign: %s",
 		     inet_ntop(AF_INET6, &c->ip6.addr, a, sizeof(a)));

@@ -244,8 +244,8 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref)
 	bool v6 = ref.data & (1U << 16);
 	uint16_t id = (uint16_t)ref.data;
 	uint8_t buf[ICMP_BUF_SIZE];
-	struct sockaddr_in6 a6;
-	struct sockaddr_in a4;
+	struct sockaddr_in6 a6 = { 0 };
+	struct sockaddr_in a4 = { 0 };
 	int i;
 
 	for (i = 0; i < 64; i++) {	/* bounded: others wait for next round */

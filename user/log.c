@@ -111,8 +111,8 @@ static void log_vemit(int pri, int errnum, const char *fmt, va_list ap)
 		"info", "debug",
 	};
 	struct log_ctx *l = log_state;
-	char msg[LOG_LINE_MAX], line[LOG_LINE_MAX + 64];
-	int n, m;
+	char msg[LOG_LINE_MAX];
+	int n;
 
 	if (l && pri > l->level)
 		return;
@@ -133,7 +133,9 @@ static void log_vemit(int pri, int errnum, const char *fmt, va_list ap)
 	if (l && l->to_syslog)
 		syslog(pri, "%s", msg);
 	if (l && l->file_fd >= 0) {
+		char line[LOG_LINE_MAX + 64];
 		struct timespec ts;
+		int m;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
 		m = snprintf(line, sizeof(line), "%lld.%03ld %s: %s\n",

@@ -207,10 +207,9 @@ static void main_signal(struct ctx *c, int fd)
  */
 static void main_tap_event(struct ctx *c, uint32_t events)
 {
-	int n;
-
 	if (events & EPOLLIN) {
-		n = tap_read_frames(c);
+		int n = tap_read_frames(c);
+
 		tap_handler(c);
 		if (n < 0 && n != -EAGAIN) {
 			errno = -n;
@@ -248,10 +247,9 @@ static void main_timer(struct ctx *c)
 static void main_loop(struct ctx *c)
 {
 	struct epoll_event events[EPOLL_EVENTS];
-	int n, i;
 
 	while (!c->done) {
-		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, -1);
+		int n = epoll_wait(c->epollfd, events, EPOLL_EVENTS, -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -259,7 +257,7 @@ static void main_loop(struct ctx *c)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &c->now);
 
-		for (i = 0; i < n && !c->done; i++) {
+		for (int i = 0; i < n && !c->done; i++) {
 			union epoll_ref ref = { .u64 = events[i].data.u64 };
 
 			switch (ref.type) {

@@ -75,13 +75,13 @@ static unsigned nl_seq(void)
 static int nl_do(int nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char buf[NL_BUFSIZE];
-	ssize_t n;
-	int rc;
+	int rc = MNL_CB_OK;
 
 	if (send(nl, nlh, nlh->nlmsg_len, 0) < 0)
 		return -errno;
 	do {
-		n = recv(nl, buf, sizeof(buf), 0);
+		ssize_t n = recv(nl, buf, sizeof(buf), 0);
+
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -339,10 +339,9 @@ int nl_addrs(int nl, unsigned ifi, int family, struct nl_addr *out, int max)
  */
 static int nl_link_mac_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *attr;
 
-	mnl_attr_for_each(attr, nlh, sizeof(*ifi)) {
+	mnl_attr_for_each(attr, nlh, sizeof(struct ifinfomsg)) {
 		if (mnl_attr_get_type(attr) == IFLA_ADDRESS &&
 		    mnl_attr_get_payload_len(attr) == 6)
 			memcpy(data, mnl_attr_get_payload(attr), 6);

@@ -252,7 +252,7 @@ static void tap_learn_mac(struct ctx *c, const uint8_t *src)
 {
 	if (src[0] & 1)		/* multicast source: bogus, ignore */
 		return;
-	if (memcmp(c->guest_mac, src, ETH_ALEN_)) {
+	if (memcmp(c->guest_mac, src, ETH_ALEN_) != 0) {
 		memcpy(c->guest_mac, src, ETH_ALEN_);
 		debug("tap: guest MAC %02x:%02x:%02x:%02x:%02x:%02x",
 		      src[0], src[1], src[2], src[3], src[4], src[5]);
