@@ -150,15 +150,20 @@ struct passt_conf {
  * @sock6:	IPv6 ping socket per identifier
  * @ts4:	Last activity per identifier, seconds (CLOCK_MONOTONIC), IPv4
  * @ts6:	Same, IPv6
+ * @raw4:	Raw ICMP socket used when ping sockets are not allowed, -1 if none
+ * @raw6:	Same, ICMPv6
  *
  * Replies arriving on sock4[id] belong to guest identifier id whatever
- * identifier the kernel picked, so no reverse table is needed.
+ * identifier the kernel picked, so no reverse table is needed.  An entry
+ * ICMP_SOCK_RAW means the identifier goes through @raw4 (or @raw6).
  */
 struct icmp_ctx {
 	int *sock4;
 	int *sock6;
 	time_t *ts4;
 	time_t *ts6;
+	int raw4;
+	int raw6;
 };
 
 /**
@@ -211,6 +216,7 @@ struct icmp_ctx {
  * @pool_tap:	Frames read from the tap, waiting to be handled
  * @buf_tap:	Buffer behind @pool_tap
  * @icmp:	ICMP echo state
+ * @icmp_warned: Warned once that no ICMP socket can be opened
  * @exit_status: Status to exit with when the main loop ends
  * @done:	Main loop should end
  */
@@ -264,6 +270,7 @@ struct ctx {
 	struct pool *pool_tap;
 	char *buf_tap;
 	struct icmp_ctx icmp;
+	bool icmp_warned;
 	int exit_status;
 	bool done;
 };

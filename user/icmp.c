@@ -11,8 +11,11 @@
  * before handing the reply to the guest.  Sockets idle for ICMP_TIMEOUT_S
  * are closed by icmp_timer().
  *
- * Ping sockets need our group in net.ipv4.ping_group_range; without it the
- * requests are dropped with one warning.
+ * Ping sockets need our group in net.ipv4.ping_group_range (icmp(7)).  When
+ * the range excludes us (the default "1 0" excludes even root) and we have
+ * CAP_NET_RAW, one raw socket per IP version carries requests unchanged,
+ * and only echo replies whose identifier we forwarded recently are relayed
+ * back.  Without either, requests are dropped with one warning.
  */
 
 #include <arpa/inet.h>
@@ -32,7 +35,15 @@
 #include "util.h"
 
 #define ICMP_ECHO_HLEN	8	/* type, code, checksum, id, sequence */
-#define ICMP_BUF_SIZE	(65535 - IP4_HLEN)
+#define ICMP_BUF_SIZE	65535
+#define ICMP_SOCK_RAW	(-2)	/* identifier handled by the raw socket */
+#define ICMP_REF_V6	(1U << 16)
+#define ICMP_REF_RAW	(1U << 17)
+
+/* Raw socket option from linux/icmp.h, which clashes with net/if.h */
+#ifndef ICMP_FILTER
+#define ICMP_FILTER	1
+#endif
 
 /**
  * icmp_init() - Allocate per-identifier socket tables
@@ -54,7 +65,69 @@ int icmp_init(struct ctx *c)
 		return -ENOMEM;
 	for (i = 0; i < ICMP_ID_NUM; i++)
 		ic->sock4[i] = ic->sock6[i] = -1;
+	ic->raw4 = ic->raw6 = -1;
 	return 0;
+}
+
+/**
+ * icmp_raw_open() - Open the raw socket for one IP version, if allowed
+ * @c:		Execution context
+ * @v6:		IPv6 rather than IPv4
+ *
+ * Only echo replies are let through by the socket's ICMP filter.
+ *
+ * Return: socket, -errno on failure
+ *
+ * #syscalls socket setsockopt bind epoll_ctl
+ */
+static int icmp_raw_open(struct ctx *c, bool v6)
+{
+	int *raw = v6 ? &c->icmp.raw6 : &c->icmp.raw4;
+	const char *ifname = v6 ? c->ip6.ifname_out : c->ip4.ifname_out;
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+				   .sin6_addr = c->ip6.addr_out };
+	struct sockaddr_in a4 = { .sin_family = AF_INET,
+				  .sin_addr = c->ip4.addr_out };
+	int s, rc;
+
+	if (*raw >= 0)
+		return *raw;
+	s = socket(v6 ? AF_INET6 : AF_INET,
+		   SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+	if (s < 0)
+		return -errno;
+	if (v6) {
+		struct icmp6_filter f;
+
+		ICMP6_FILTER_SETBLOCKALL(&f);
+		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
+		rc = setsockopt(s, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
+	} else {
+		/* Bitmap of ICMP types to block */
+		uint32_t f = ~(1U << ICMP_ECHOREPLY);
+
+		rc = setsockopt(s, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
+	}
+	if (rc ||
+	    (*ifname && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+				   (socklen_t)strlen(ifname))) ||
+	    bind(s, v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
+		 v6 ? sizeof(a6) : sizeof(a4))) {
+		rc = -errno;
+		close(s);
+		return rc;
+	}
+	rc = epoll_ref_add(c->epollfd, EPOLLIN, EPOLL_TYPE_PING, s,
+			   ICMP_REF_RAW | (v6 ? ICMP_REF_V6 : 0));
+	if (rc) {
+		close(s);
+		return rc;
+	}
+	info("ICMP%s: ping sockets not allowed (net.ipv4.ping_group_range), "
+	     "using a raw socket", v6 ? "v6" : "");
+	*raw = s;
+	return s;
 }
 
 /**
@@ -97,7 +170,7 @@ static int icmp_sock_open(const struct ctx *c, bool v6, uint16_t id)
 			goto fail;
 	}
 	rc = epoll_ref_add(c->epollfd, EPOLLIN, EPOLL_TYPE_PING, s,
-			   (uint32_t)id | (v6 ? 1U << 16 : 0));
+			   (uint32_t)id | (v6 ? ICMP_REF_V6 : 0));
 	if (rc) {
 		close(s);
 		return rc;
@@ -127,21 +200,30 @@ static int icmp_echo_send(struct ctx *c, bool v6, const void *dst,
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
 	struct sockaddr_in a4 = { .sin_family = AF_INET };
 	uint16_t id = (uint16_t)(msg[4] << 8 | msg[5]);
+	int s = socks[id];
 	ssize_t n;
 
-	if (socks[id] < 0) {
-		int s = icmp_sock_open(c, v6, id);
-
-		if (s < 0) {
-			if (s == -EACCES || s == -EPERM)
+	if (s == -1) {
+		s = icmp_sock_open(c, v6, id);
+		if (s == -EACCES || s == -EPERM) {
+			s = icmp_raw_open(c, v6);
+			if (s >= 0) {
+				socks[id] = ICMP_SOCK_RAW;
+			} else if (!c->icmp_warned) {
 				warn("ICMP: can't open ping socket (check "
 				     "net.ipv4.ping_group_range)");
-			else
-				debug("ICMP: can't open ping socket: %s",
-				      strerror_(-s));
-			return 1;
+				c->icmp_warned = true;
+			}
+		} else if (s < 0) {
+			debug("ICMP: can't open ping socket: %s",
+			      strerror_(-s));
+		} else {
+			socks[id] = s;
 		}
-		socks[id] = s;
+		if (s < 0)
+			return 1;
+	} else if (s == ICMP_SOCK_RAW) {
+		s = v6 ? c->icmp.raw6 : c->icmp.raw4;
 	}
 	ts[id] = c->now.tv_sec;
 
@@ -149,8 +231,8 @@ static int icmp_echo_send(struct ctx *c, bool v6, const void *dst,
 		memcpy(&a6.sin6_addr, dst, sizeof(a6.sin6_addr));
 	else
 		memcpy(&a4.sin_addr, dst, sizeof(a4.sin_addr));
-	/* The kernel sets identifier and checksum for ping sockets */
-	n = sendto(socks[id], msg, len, MSG_NOSIGNAL,
+	/* Ping sockets set identifier and checksum; raw ones send as is */
+	n = sendto(s, msg, len, MSG_NOSIGNAL,
 		   v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
 		   v6 ? sizeof(a6) : sizeof(a4));
 	if (n < 0)
@@ -241,8 +323,7 @@ int icmp_tap6(struct ctx *c, const struct pool *p, size_t idx, size_t l4off,
  */
 void icmp_sock_handler(struct ctx *c, union epoll_ref ref)
 {
-	bool v6 = ref.data & (1U << 16);
-	uint16_t id = (uint16_t)ref.data;
+	bool v6 = ref.data & ICMP_REF_V6, raw = ref.data & ICMP_REF_RAW;
 	uint8_t buf[ICMP_BUF_SIZE];
 	struct sockaddr_in6 a6 = { 0 };
 	struct sockaddr_in a4 = { 0 };
@@ -253,6 +334,8 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref)
 		ssize_t n = recvfrom(ref.fd, buf, sizeof(buf), MSG_DONTWAIT,
 				     v6 ? (struct sockaddr *)&a6 :
 					  (struct sockaddr *)&a4, &sl);
+		uint16_t id = (uint16_t)ref.data;
+		uint8_t *msg = buf;
 
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
@@ -261,11 +344,26 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref)
 					     id);
 			return;
 		}
+		if (raw && !v6) {	/* raw IPv4 sockets see the IP header */
+			size_t hlen = (size_t)(buf[0] & 0xf) * 4;
+
+			if (n < IP4_HLEN || (size_t)n < hlen)
+				continue;
+			msg += hlen;
+			n -= (ssize_t)hlen;
+		}
 		if (n < ICMP_ECHO_HLEN)
 			continue;
-		buf[4] = (uint8_t)(id >> 8);
-		buf[5] = (uint8_t)id;
-		buf[2] = buf[3] = 0;
+		if (raw) {	/* ours only if the guest used it recently */
+			const int *socks = v6 ? c->icmp.sock6 : c->icmp.sock4;
+
+			id = (uint16_t)(msg[4] << 8 | msg[5]);
+			if (socks[id] != ICMP_SOCK_RAW)
+				continue;
+		}
+		msg[4] = (uint8_t)(id >> 8);
+		msg[5] = (uint8_t)id;
+		msg[2] = msg[3] = 0;
 		if (v6) {
 			const struct in6_addr *dst =
 				IN6_IS_ADDR_LINKLOCAL(&a6.sin6_addr) &&
@@ -275,16 +373,16 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref)
 				&c->ip6.addr : &c->ip6.addr_seen;
 
 			c->icmp.ts6[id] = c->now.tv_sec;
-			tap_send_icmp6(c, NULL, &a6.sin6_addr, dst, buf,
+			tap_send_icmp6(c, NULL, &a6.sin6_addr, dst, msg,
 				       (size_t)n);
 		} else {
 			struct in_addr dst = c->ip4.addr_seen.s_addr ?
 					     c->ip4.addr_seen : c->ip4.addr;
-			uint16_t ck = csum(buf, (size_t)n, 0);
+			uint16_t ck = csum(msg, (size_t)n, 0);
 
-			memcpy(buf + 2, &ck, 2);
+			memcpy(msg + 2, &ck, 2);
 			c->icmp.ts4[id] = c->now.tv_sec;
-			tap_send_ip4(c, a4.sin_addr, dst, IPPROTO_ICMP, buf,
+			tap_send_ip4(c, a4.sin_addr, dst, IPPROTO_ICMP, msg,
 				     (size_t)n);
 		}
 		trace("ICMP%s: echo reply, identifier %u, %zd bytes",
@@ -304,14 +402,16 @@ void icmp_timer(struct ctx *c)
 	if (!ic->sock4)
 		return;
 	for (i = 0; i < ICMP_ID_NUM; i++) {
-		if (ic->sock4[i] >= 0 &&
+		if (ic->sock4[i] != -1 &&
 		    c->now.tv_sec - ic->ts4[i] > ICMP_TIMEOUT_S) {
-			close(ic->sock4[i]);
+			if (ic->sock4[i] >= 0)
+				close(ic->sock4[i]);
 			ic->sock4[i] = -1;
 		}
-		if (ic->sock6[i] >= 0 &&
+		if (ic->sock6[i] != -1 &&
 		    c->now.tv_sec - ic->ts6[i] > ICMP_TIMEOUT_S) {
-			close(ic->sock6[i]);
+			if (ic->sock6[i] >= 0)
+				close(ic->sock6[i]);
 			ic->sock6[i] = -1;
 		}
 	}

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-config_net ping4 ping6 exit_status dhclient4 udhcpc dhclient6 slaac attach_pid attach_netns}"
+CASES="${*:-config_net ping4 ping6 ping_raw exit_status dhclient4 udhcpc dhclient6 slaac attach_pid attach_netns}"
 PRIVS="${PRIVS:-root user}"
 T=$(mktemp -d /tmp/pt-basic.XXXXXX)
 chmod 0777 "$T"
@@ -79,6 +79,26 @@ case_ping6() {
 	pasta_run "$1" --config-net -- sh -c \
 		"ping -6 -c1 -W5 $UP6 && ping -6 -c2 -i0.2 -W5 $REMOTE6" \
 		>"$T/out" 2>&1 || { cat "$T/out" >&2; return 1; }
+}
+
+# ping_raw: with ping sockets forbidden (the kernel's default range "1 0"),
+# root falls back to raw sockets; an unprivileged pasta can't, and says so
+case_ping_raw() {
+	local rc=0
+	in_host sysctl -q -w net.ipv4.ping_group_range="1 0"
+	if [ "$1" = root ]; then
+		pasta_run root --config-net -- sh -c \
+			"ping -c2 -i0.2 -W5 $REMOTE4 && ping -6 -c2 -i0.2 -W5 $REMOTE6" \
+			>"$T/out" 2>&1 || rc=1
+		[ $rc = 0 ] && ! grep -q 'using a raw socket' "$T/out" && rc=1
+	else
+		pasta_run user --config-net -- ping -c1 -W1 "$REMOTE4" \
+			>"$T/out" 2>&1 && rc=1
+		grep -q 'ping_group_range' "$T/out" || rc=1
+	fi
+	in_host sysctl -q -w net.ipv4.ping_group_range="0 2147483647"
+	[ $rc = 0 ] || cat "$T/out" >&2
+	return $rc
 }
 
 case_exit_status() {
