@@ -109,6 +109,10 @@ result() { echo "RESULT $1 $2${3:+ ($3)}"; }
 # tun_usable - make /dev/net/tun usable by the unprivileged test user
 tun_usable() {
 	local mode
+	if [ ! -e /dev/net/tun ]; then
+		echo "test setup: creating /dev/net/tun (char 10:200)" >&2
+		mkdir -p /dev/net && mknod -m 0666 /dev/net/tun c 10 200
+	fi
 	mode=$(stat -c %a /dev/net/tun 2>/dev/null) || return 1
 	if [ "$mode" != 666 ]; then
 		echo "test setup: chmod 0666 /dev/net/tun (was $mode) so that" \

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-config_net ping4 ping6 ping_raw exit_status dhclient4 udhcpc dhclient6 slaac attach_pid attach_netns}"
+CASES="${*:-config_net overrides ping4 ping6 ping_raw exit_status dhclient4 udhcpc dhclient6 slaac attach_pid attach_netns}"
 PRIVS="${PRIVS:-root user}"
 T=$(mktemp -d /tmp/pt-basic.XXXXXX)
 chmod 0777 "$T"
@@ -67,6 +67,24 @@ case_config_net() {
 		"eth0 +inet $HOST4/$PREFIX4" "eth0 +inet6 $HOST6/$PREFIX6" \
 		"^default via $UP4 dev eth0" "^default via $UP6 dev eth0" \
 		"eth0: <.*UP.*> mtu 65520" "lo: <LOOPBACK,UP"
+}
+
+# overrides: -a -n -g -M -4 replace what --config-net copies from the host
+case_overrides() {
+	local out
+	out=$(pasta_run "$1" --config-net -4 -a 192.0.2.77 -n 25 \
+		-g 192.0.2.126 -M 02:00:00:00:00:42 --ns-mac-addr 02:00:00:00:00:43 \
+		-- sh -c "ip -o addr show; ip route; ip -6 route; ip -o link show eth0
+			  ping -c1 -W5 $REMOTE4 && ip neigh" 2>"$T/err") ||
+		{ echo "$out"; cat "$T/err" >&2; return 1; }
+	expect overrides "$out" "eth0 +inet 192.0.2.77/25" \
+		"^default via 192.0.2.126 dev eth0" "link/ether 02:00:00:00:00:43" \
+		"192.0.2.126 dev eth0 lladdr 02:00:00:00:00:42" || return 1
+	if grep -q "inet6 2001:db8\|default via $UP6" <<<"$out"; then
+		echo "IPv6 configured despite -4:" >&2
+		echo "$out" >&2
+		return 1
+	fi
 }
 
 case_ping4() {

@@ -298,6 +298,8 @@ static void test_defaults(void **state)
 	assert_int_equal(c->udp_out.mode, FWD_UNSET);
 	assert_false(c->dns_set);
 	assert_false(c->search_set);
+	assert_false(c->bpf);
+	assert_false(c->no_bpf);
 	free(p);
 
 	/* Calling again works: getopt_long() state is reset */
@@ -741,6 +743,65 @@ static void test_flags(void **state)
 }
 
 /**
+ * test_bpf() - --bpf and --no-bpf
+ * @state:	Unused
+ */
+static void test_bpf(void **state)
+{
+	struct child_out *o;
+	struct parsed *p;
+
+	(void)state;
+	/* No fast path yet: --no-bpf is accepted, and has no effect */
+	p = parse(A("--no-bpf"));
+	assert_true(p->c.no_bpf);
+	assert_false(p->c.bpf);
+	free(p);
+	p = parse(A("--no-bpf", "--no-bpf", "--config-net", "1234"));
+	assert_true(p->c.no_bpf);
+	assert_true(p->c.pasta.config_net);
+	assert_int_equal(p->c.pasta.pid, 1234);
+	free(p);
+	/* pasta stops at the command: its --bpf is not ours */
+	p = parse(A("--no-bpf", "sh", "--bpf"));
+	assert_true(p->c.no_bpf);
+	assert_false(p->c.bpf);
+	assert_string_equal(p->c.pasta.argv[1], "--bpf");
+	free(p);
+
+	/* --bpf needs the fast path, which isn't there yet */
+	expect_unsupported(PASTA, A("--bpf"), "--bpf");
+	expect_fail(PASTA, A("--bpf"),
+		    "--bpf: the eBPF fast path is not supported yet");
+	expect_unsupported(PASTA, A("--bpf", "--config-net", "1234"),
+			   "--bpf");
+	expect_unsupported(PASTA, A("--bpf", "--pcap", "x"), "--bpf");
+	expect_unsupported(PASTA, A("--pcap", "x", "--bpf"), "--pcap");
+	/* --no-bpf doesn't hide other unsupported options */
+	expect_unsupported(PASTA, A("--no-bpf", "-t", "22"), "--tcp-ports");
+
+	/* Both together: a conflict, reported before "not supported yet" */
+	expect_fail(PASTA, A("--bpf", "--no-bpf"),
+		    "--bpf: can't be given with --no-bpf");
+	expect_fail(PASTA, A("--no-bpf", "--bpf"),
+		    "--bpf: can't be given with --no-bpf");
+	o = run(PASTA, A("--no-bpf", "--bpf", "-t", "22"), false);
+	assert_int_equal(o->status, 1);
+	assert_non_null(strstr(o->err, "--bpf: can't be given with --no-bpf"));
+	assert_null(strstr(o->err, "not supported yet"));
+	free(o);
+	/* An invalid value elsewhere is still reported as such */
+	expect_fail(PASTA, A("--bpf", "-m", "1"), "--mtu");
+	expect_fail(PASTA, A("--no-bpf", "-m", "1"), "--mtu");
+
+	/* pasta only */
+	expect_fail(PASST, A("--bpf"), "--bpf: only valid for pasta");
+	expect_fail(PASST, A("--no-bpf"), "--no-bpf: only valid for pasta");
+	expect_fail(PASST, A("--bpf", "--no-bpf"),
+		    "--bpf: only valid for pasta");
+}
+
+/**
  * test_passt_flags() - passt-only options, checked through a dump at exit
  * @state:	Unused
  */
@@ -1026,6 +1087,8 @@ static void test_mode_restrictions(void **state)
 		{ "--nsrun-dir", "/x", "--nsrun-dir" },
 		{ "--dhcp-dns", NULL, "--dhcp-dns" },
 		{ "--dhcp-search", NULL, "--dhcp-search" },
+		{ "--bpf", NULL, "--bpf" },
+		{ "--no-bpf", NULL, "--no-bpf" },
 	};
 	static const char *const passt_only[][3] = {
 		{ "-s", "/tmp/x", "--socket" },
@@ -1077,6 +1140,36 @@ static void test_usage_errors(void **state)
 }
 
 /**
+ * help_check_bpf() - pasta --help: --bpf marked unsupported, --no-bpf not
+ * @out:	--help output
+ */
+static void help_check_bpf(const char *out)
+{
+	const char *bpf = strstr(out, "      --bpf ");
+	const char *no_bpf = strstr(out, "      --no-bpf ");
+	const char *note, *next;
+
+	assert_non_null(bpf);
+	assert_non_null(no_bpf);
+	assert_non_null(strstr(bpf, "Require the eBPF sockmap fast path"));
+	assert_non_null(strstr(no_bpf, "Never use the eBPF sockmap fast path"));
+
+	/* --no-bpf follows --bpf, whose help (or next line) has the note */
+	assert_true(no_bpf > bpf);
+	note = strstr(bpf, "(not supported yet)");
+	assert_non_null(note);
+	assert_true(note < no_bpf);
+
+	/* --no-bpf has no note: the line after it is the next option's */
+	next = strchr(no_bpf, '\n');
+	assert_non_null(next);
+	note = strstr(no_bpf, "(not supported yet)");
+	assert_true(!note || note > next);
+	assert_true(!strncmp(next + 1, "  -", 3) ||
+		    !strncmp(next + 1, "      --", 8));
+}
+
+/**
  * test_help_version() - --help and --version exit 0
  * @state:	Unused
  */
@@ -1097,6 +1190,7 @@ static void test_help_version(void **state)
 	assert_null(strstr(o->out, "--no-dhcp-dns"));
 	assert_null(strstr(o->out, "--one-off"));
 	assert_string_equal(o->err, "");
+	help_check_bpf(o->out);
 	free(o);
 
 	o = run(PASST, A("-h"), false);
@@ -1108,6 +1202,8 @@ static void test_help_version(void **state)
 	assert_null(strstr(o->out, "--netns"));
 	assert_null(strstr(o->out, "--tcp-ns"));
 	assert_null(strstr(o->out, "--dhcp-dns"));
+	assert_null(strstr(o->out, "--bpf"));
+	assert_null(strstr(o->out, "--no-bpf"));
 	free(o);
 
 	/* --help wins over options that would exit later */
@@ -1193,6 +1289,7 @@ int main(void)
 		cmocka_unit_test(test_mac_ifname),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_bpf),
 		cmocka_unit_test(test_passt_flags),
 		cmocka_unit_test(test_fwd_opts),
 		cmocka_unit_test(test_pasta_target),
