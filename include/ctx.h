@@ -200,6 +200,8 @@ struct icmp_ctx {
  * @no_dhcpv6:	--no-dhcpv6
  * @no_ra:	--no-ra
  * @no_map_gw:	--no-map-gw
+ * @bpf:	--bpf
+ * @no_bpf:	--no-bpf
  * @tcp_in:	-t
  * @udp_in:	-u
  * @tcp_out:	-T (pasta)
@@ -253,6 +255,8 @@ struct ctx {
 	bool no_dhcpv6;
 	bool no_ra;
 	bool no_map_gw;
+	bool bpf;
+	bool no_bpf;
 	struct fwd_ports tcp_in;
 	struct fwd_ports udp_in;
 	struct fwd_ports tcp_out;

@@ -92,6 +92,8 @@
  * @CONF_OPT_NSRUN_DIR:		--nsrun-dir
  * @CONF_OPT_MAP_HOST_LOOPBACK:	--map-host-loopback
  * @CONF_OPT_MAP_GUEST_ADDR:	--map-guest-addr
+ * @CONF_OPT_BPF:		--bpf
+ * @CONF_OPT_NO_BPF:		--no-bpf
  * @CONF_NUM_OPT:		Sentinel: above every option value
  *
  * Values start above any character, so that short options keep theirs.
@@ -127,6 +129,8 @@ enum conf_opt_id {
 	CONF_OPT_NSRUN_DIR,
 	CONF_OPT_MAP_HOST_LOOPBACK,
 	CONF_OPT_MAP_GUEST_ADDR,
+	CONF_OPT_BPF,
+	CONF_OPT_NO_BPF,
 	CONF_NUM_OPT,
 };
 
@@ -259,6 +263,10 @@ static const struct conf_opt conf_opts[] = {
 	  "MAC address of the tap in the namespace" },
 	{ "nsrun-dir",	CONF_OPT_NSRUN_DIR, "PATH", CONF_PASTA, true,
 	  "Where to look up --netns NAME (/run/netns)" },
+	{ "bpf",	CONF_OPT_BPF, NULL, CONF_PASTA, false,
+	  "Require the eBPF sockmap fast path" },
+	{ "no-bpf",	CONF_OPT_NO_BPF, NULL, CONF_PASTA, false,
+	  "Never use the eBPF sockmap fast path" },
 	{ "map-host-loopback", CONF_OPT_MAP_HOST_LOOPBACK, "ADDR", CONF_BOTH,
 	  false, "Map ADDR to the host's loopback address" },
 	{ "map-guest-addr", CONF_OPT_MAP_GUEST_ADDR, "ADDR", CONF_BOTH,
@@ -291,6 +299,7 @@ static const struct conf_unsupported conf_unsupported[] = {
 	{ "port forwarding",		'u',				true },
 	{ "port forwarding",		'T',				true },
 	{ "port forwarding",		'U',				true },
+	{ "the eBPF fast path",		CONF_OPT_BPF,			false },
 };
 
 /**
@@ -1153,6 +1162,13 @@ static void conf_opt(struct ctx *c, struct conf_state *st,
 		conf_path(c, o, arg, c->pasta.nsrun_dir,
 			  sizeof(c->pasta.nsrun_dir));
 		break;
+	case CONF_OPT_BPF:
+		c->bpf = true;
+		break;
+	case CONF_OPT_NO_BPF:
+		/* No fast path yet (issue 6): nothing to turn off */
+		c->no_bpf = true;
+		break;
 	case CONF_OPT_MAP_HOST_LOOPBACK:
 	case CONF_OPT_MAP_GUEST_ADDR: {
 		struct in6_addr a6;
@@ -1387,6 +1403,8 @@ void conf_parse(struct ctx *c, int argc, char **argv)
 	if (c->ipv4_only && c->ipv6_only)
 		conf_die(c, "--ipv4-only and --ipv6-only are mutually "
 			 "exclusive");
+	if (c->bpf && c->no_bpf)
+		conf_die(c, "--bpf: can't be given with --no-bpf");
 
 	if (c->mode == MODE_PASTA)
 		conf_pasta_target(c, &st, argc - optind, argv + optind);

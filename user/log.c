@@ -86,11 +86,19 @@ static void log_file_make_room(struct log_ctx *l, size_t need)
  * @l:		Logging state, file open
  * @line:	Text, ending with a newline
  * @len:	Length of @line
+ *
+ * A line longer than the whole file is cut to fit, and still ends with a
+ * newline: the file always holds whole lines, so that the next call drops
+ * the old ones at a line boundary.
  */
-static void log_file_write(struct log_ctx *l, const char *line, size_t len)
+static void log_file_write(struct log_ctx *l, char *line, size_t len)
 {
-	if (len > l->file_size)
+	if (!l->file_size)
+		return;
+	if (len > l->file_size) {
 		len = l->file_size;
+		line[len - 1] = '\n';
+	}
 	if (l->file_used + len > l->file_size)
 		log_file_make_room(l, l->file_used + len - l->file_size);
 	if (pwrite(l->file_fd, line, len, (off_t)l->file_used) == (ssize_t)len)
