@@ -73,13 +73,13 @@ case_config_net() {
 case_overrides() {
 	local out
 	out=$(pasta_run "$1" --config-net -4 -a 192.0.2.77 -n 25 \
-		-g 192.0.2.126 -M 02:00:00:00:00:42 --ns-mac-addr 02:00:00:00:00:43 \
-		-- sh -c "ip -o addr show; ip route; ip -6 route; ip -o link show eth0
+		-I tap7 -g 192.0.2.126 -M 02:00:00:00:00:42 --ns-mac-addr 02:00:00:00:00:43 \
+		-- sh -c "ip -o addr show; ip route; ip -6 route; ip -o link show tap7
 			  ping -c1 -W5 $REMOTE4 && ip neigh" 2>"$T/err") ||
 		{ echo "$out"; cat "$T/err" >&2; return 1; }
-	expect overrides "$out" "eth0 +inet 192.0.2.77/25" \
-		"^default via 192.0.2.126 dev eth0" "link/ether 02:00:00:00:00:43" \
-		"192.0.2.126 dev eth0 lladdr 02:00:00:00:00:42" || return 1
+	expect overrides "$out" "tap7 +inet 192.0.2.77/25" \
+		"^default via 192.0.2.126 dev tap7" "link/ether 02:00:00:00:00:43" \
+		"192.0.2.126 dev tap7 lladdr 02:00:00:00:00:42" || return 1
 	if grep -q "inet6 2001:db8\|default via $UP6" <<<"$out"; then
 		echo "IPv6 configured despite -4:" >&2
 		echo "$out" >&2
