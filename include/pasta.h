@@ -10,5 +10,7 @@ void pasta_open_tap(struct ctx *c);
 void pasta_ns_conf(struct ctx *c);
 void pasta_release_child(struct ctx *c);
 int pasta_child_exited(struct ctx *c);
+void pasta_netns_quit_init(struct ctx *c);
+void pasta_netns_quit_handler(struct ctx *c, int fd);
 
 #endif /* PASTA_H */

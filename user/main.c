@@ -273,6 +273,9 @@ static void main_loop(struct ctx *c)
 			case EPOLL_TYPE_SIGNAL:
 				main_signal(c, ref.fd);
 				break;
+			case EPOLL_TYPE_NSQUIT:
+				pasta_netns_quit_handler(c, ref.fd);
+				break;
 			default:
 				debug("event for unexpected type %s",
 				      epoll_type_str(ref.type));
@@ -306,6 +309,7 @@ int main(int argc, char **argv)
 		pasta_start_ns(c);
 		pasta_open_tap(c);
 		pasta_ns_conf(c);
+		pasta_netns_quit_init(c);
 	}
 	main_tap_init(c);
 	clock_gettime(CLOCK_MONOTONIC, &c->now);

@@ -285,8 +285,19 @@ case_attach_netns() {
 			>"$T/out" 2>&1 || rc=1
 	fi
 	[ $rc = 0 ] || cat "$T/out" >&2
+	if [ "$1" = root ]; then
+		# Deleting the namespace makes pasta exit (no --no-netns-quit)
+		ip netns del "$tns"
+		for _ in $(seq 1 30); do
+			kill -0 "$pp" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$pp" 2>/dev/null; then
+			echo "pasta still running after ip netns del" >&2
+			rc=1
+		fi
+	fi
 	kill "$pp" ${target:+"$target"} 2>/dev/null
-	[ "$1" = root ] && { sleep 0.2; ip netns del "$tns"; }
 	return $rc
 }
 
