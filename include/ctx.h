@@ -137,11 +137,18 @@ struct pasta_state {
  * @sock_path:	-s: UNIX socket path, empty to probe
  * @fd:		-F: pre-opened connected socket, -1 if none
  * @one_off:	-1, or implied by -F
+ * @fd_listen:	Listening UNIX socket, -1 with -F
+ * @stream:	Receive buffer for the length-prefixed frame stream
+ * @stream_used: Bytes in @stream not handled yet (a partial frame at most,
+ *		unless the tap pool filled up)
  */
 struct passt_conf {
 	char sock_path[108];
 	int fd;
 	bool one_off;
+	int fd_listen;
+	char *stream;
+	size_t stream_used;
 };
 
 /**

@@ -14,6 +14,7 @@
  * @EPOLL_TYPE_PING:	Ping socket, payload: echo identifier and IP version
  * @EPOLL_TYPE_SIGNAL:	signalfd (child exit, termination)
  * @EPOLL_TYPE_NSQUIT:	inotify watch for removal of the target namespace
+ * @EPOLL_TYPE_TAP_LISTEN: passt's listening UNIX socket
  * @EPOLL_TYPE_NUM:	Sentinel
  */
 enum epoll_type {
@@ -23,6 +24,7 @@ enum epoll_type {
 	EPOLL_TYPE_PING,
 	EPOLL_TYPE_SIGNAL,
 	EPOLL_TYPE_NSQUIT,
+	EPOLL_TYPE_TAP_LISTEN,
 	EPOLL_TYPE_NUM,
 };
 

@@ -19,5 +19,6 @@ int icmp_tap6(struct ctx *c, const struct pool *p, size_t idx, size_t l4off,
 	      const struct in6_addr *saddr, const struct in6_addr *daddr);
 void icmp_sock_handler(struct ctx *c, union epoll_ref ref);
 void icmp_timer(struct ctx *c);
+void icmp_reset(struct ctx *c);
 
 #endif /* ICMP_H */

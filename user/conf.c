@@ -19,9 +19,7 @@
  * place to edit when one becomes available: their options are still fully
  * validated, and once all options are read (so that --help still works,
  * and a bad value anywhere is reported as such), conf_parse() names the
- * first one given and exits. passt itself, the qemu socket side, is not
- * implemented yet either: any passt command line that gets that far exits
- * saying so.
+ * first one given and exits.
  *
  * Errors name the option and exit with status 1. Messages go straight to
  * standard error: logging can't be configured before its options are read.
@@ -289,9 +287,6 @@ struct conf_unsupported {
 static const struct conf_unsupported conf_unsupported[] = {
 	{ "packet capture",		'p',				false },
 	{ "changing user",		CONF_OPT_RUNAS,			false },
-	{ "qemu socket mode",		's',				false },
-	{ "qemu socket mode",		'F',				false },
-	{ "qemu socket mode",		'1',				false },
 	{ "DNS forwarding",		CONF_OPT_DNS_FORWARD,		false },
 	{ "host loopback mapping",	CONF_OPT_MAP_HOST_LOOPBACK,	false },
 	{ "guest address mapping",	CONF_OPT_MAP_GUEST_ADDR,	false },
@@ -1418,12 +1413,6 @@ void conf_parse(struct ctx *c, int argc, char **argv)
 			st.unsup_opt->name, st.unsup->feature);
 		exit(CONF_EXIT_UNSUPPORTED);
 	}
-	if (c->mode == MODE_PASST) {
-		fprintf(stderr, "passt: qemu socket mode is not supported yet, "
-			"use pasta\n");
-		exit(CONF_EXIT_UNSUPPORTED);
-	}
-
 	if (st.log_path) {
 		int rc = log_file_open(&c->log, st.log_path, st.log_size);
 		if (rc)

@@ -416,3 +416,23 @@ void icmp_timer(struct ctx *c)
 		}
 	}
 }
+
+/**
+ * icmp_reset() - Close every ping socket: the guest they served is gone
+ * @c:		Execution context
+ */
+void icmp_reset(struct ctx *c)
+{
+	struct icmp_ctx *ic = &c->icmp;
+	size_t i;
+
+	if (!ic->sock4)
+		return;
+	for (i = 0; i < ICMP_ID_NUM; i++) {
+		if (ic->sock4[i] >= 0)
+			close(ic->sock4[i]);
+		if (ic->sock6[i] >= 0)
+			close(ic->sock6[i]);
+		ic->sock4[i] = ic->sock6[i] = -1;
+	}
+}

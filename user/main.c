@@ -29,6 +29,7 @@
 #include "l2.h"
 #include "log.h"
 #include "packet.h"
+#include "passt.h"
 #include "pasta.h"
 #include "tap.h"
 #include "util.h"
@@ -141,8 +142,9 @@ static void main_fds(struct ctx *c)
 }
 
 /**
- * main_tap_init() - Allocate the tap pool and watch the tap descriptor
- * @c:		Execution context, c->fd_tap open
+ * main_tap_init() - Allocate the tap pool and watch the guest side: the tap
+ *		     device (pasta) or the socket qemu connects to (passt)
+ * @c:		Execution context, for pasta c->fd_tap open
  */
 static void main_tap_init(struct ctx *c)
 {
@@ -154,6 +156,10 @@ static void main_tap_init(struct ctx *c)
 	c->pool_tap = pool_new(c->buf_tap, TAP_BUF_SIZE, TAP_POOL_FRAMES);
 	if (!c->pool_tap)
 		die("can't allocate tap pool");
+	if (c->mode == MODE_PASST) {
+		passt_sock_init(c);
+		return;
+	}
 	rc = epoll_ref_add(c->epollfd, EPOLLIN | EPOLLRDHUP, EPOLL_TYPE_TAP,
 			   c->fd_tap, 0);
 	if (rc) {
@@ -201,12 +207,43 @@ static void main_signal(struct ctx *c, int fd)
 }
 
 /**
+ * main_passt_event() - Handle frames from, or departure of, a qemu guest
+ * @c:		Execution context
+ * @events:	epoll events
+ */
+static void main_passt_event(struct ctx *c, uint32_t events)
+{
+	int n = 0, i;
+
+	/* Bounded: a busy guest can't starve the other descriptors */
+	for (i = 0; i < 16 && c->fd_tap >= 0; i++) {
+		n = passt_read_frames(c);
+		tap_handler(c);
+		if (n <= 0)
+			break;
+	}
+	if (n < 0 && n != -EAGAIN) {
+		if (n != -ENOTCONN)
+			debug("passt: guest connection: %s", strerror_(-n));
+		passt_guest_gone(c);
+	} else if (c->fd_tap >= 0 && (events & (EPOLLHUP | EPOLLERR)) &&
+		   !(events & EPOLLIN)) {
+		passt_guest_gone(c);
+	}
+}
+
+/**
  * main_tap_event() - Handle readiness or errors of the tap descriptor
  * @c:		Execution context
  * @events:	epoll events
  */
 static void main_tap_event(struct ctx *c, uint32_t events)
 {
+	if (c->mode == MODE_PASST) {
+		main_passt_event(c, events);
+		return;
+	}
+
 	if (events & EPOLLIN) {
 		int n = tap_read_frames(c);
 
@@ -276,6 +313,9 @@ static void main_loop(struct ctx *c)
 			case EPOLL_TYPE_NSQUIT:
 				pasta_netns_quit_handler(c, ref.fd);
 				break;
+			case EPOLL_TYPE_TAP_LISTEN:
+				passt_listen_handler(c);
+				break;
 			default:
 				debug("event for unexpected type %s",
 				      epoll_type_str(ref.type));
@@ -321,7 +361,8 @@ int main(int argc, char **argv)
 		main_write_pid(c, getpid());
 	else
 		main_daemon(c);
-	pasta_release_child(c);
+	if (c->mode == MODE_PASTA)
+		pasta_release_child(c);
 
 	main_loop(c);
 	return c->exit_status;

@@ -30,6 +30,7 @@
 #include "icmp.h"
 #include "l2.h"
 #include "log.h"
+#include "passt.h"
 #include "tap.h"
 #include "util.h"
 
@@ -47,6 +48,8 @@ int tap_send(const struct ctx *c, const void *frame, size_t len)
 {
 	ssize_t n;
 
+	if (c->mode == MODE_PASST)
+		return passt_send_frame(c, frame, len);
 	if (c->fd_tap < 0)
 		return -ENOTCONN;
 	do {
