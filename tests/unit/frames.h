@@ -66,6 +66,7 @@ static inline struct frames_env *frames_env_new(void)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0,
 				    e->sv), 0);
 	e->c = c;
+	c->mode = MODE_PASTA;	/* one frame per datagram, like a tap */
 	c->fd_tap = e->sv[0];
 	c->ifi4 = 1;
 	c->mtu = 65520;

@@ -71,6 +71,7 @@ static inline struct f6 *f6_new(void)
 		abort();
 	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv))
 		abort();
+	t->c->mode = MODE_PASTA;	/* one frame per datagram, like a tap */
 	t->c->fd_tap = sv[0];
 	t->peer = sv[1];
 	t->c->ifi6 = 1;
