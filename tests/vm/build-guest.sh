@@ -23,11 +23,20 @@ fi
 W=$(mktemp -d /tmp/pt-guest.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 
-# The kernel package linux-image-amd64 points to, extracted
-pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-	awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-[ -n "$pkg" ] || { echo "no linux-image package found" >&2; exit 1; }
-(cd "$W" && apt-get download "$pkg" >/dev/null)
+# The kernel package linux-image-amd64 points to, extracted.  Stale package
+# lists name a file the mirror no longer has: refresh them once, as root.
+kernel_pkg() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+pkg=$(kernel_pkg)
+if [ -z "$pkg" ] || ! (cd "$W" && apt-get download "$pkg" >/dev/null 2>&1)
+then
+	[ "$(id -u)" = 0 ] && apt-get update -q >/dev/null
+	pkg=$(kernel_pkg)
+	[ -n "$pkg" ] || { echo "no linux-image package found" >&2; exit 1; }
+	(cd "$W" && apt-get download "$pkg" >/dev/null)
+fi
 dpkg-deb -x "$W"/"$pkg"_*.deb "$W/k"
 cp "$W"/k/boot/vmlinuz-* "$OUT/vmlinuz"
 moddir=$(echo "$W"/k/lib/modules/*)
