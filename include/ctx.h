@@ -218,6 +218,7 @@ struct icmp_ctx {
  * @passt:	passt options
  * @epollfd:	Main epoll instance
  * @fd_tap:	Tap device or qemu socket, -1 if none
+ * @fd_pcap:	Capture file (-p), -1 if none
  * @timerfd:	Periodic timer
  * @now:	Time at the start of this main loop iteration (CLOCK_MONOTONIC)
  * @ra_next:	When to send the next unsolicited Router Advertisement
@@ -274,6 +275,7 @@ struct ctx {
 
 	int epollfd;
 	int fd_tap;
+	int fd_pcap;
 	int timerfd;
 	struct timespec now;
 	struct timespec ra_next;

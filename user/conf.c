@@ -285,7 +285,6 @@ struct conf_unsupported {
 
 /* Remove entries as features land: nothing else needs to change */
 static const struct conf_unsupported conf_unsupported[] = {
-	{ "packet capture",		'p',				false },
 	{ "changing user",		CONF_OPT_RUNAS,			false },
 	{ "DNS forwarding",		CONF_OPT_DNS_FORWARD,		false },
 	{ "host loopback mapping",	CONF_OPT_MAP_HOST_LOOPBACK,	false },
@@ -1303,6 +1302,7 @@ static void conf_log(struct ctx *c, const struct conf_state *st)
 static void conf_defaults(struct ctx *c)
 {
 	c->fd_tap = -1;
+	c->fd_pcap = -1;
 	c->passt.fd = -1;
 	c->pasta_st.netns_fd = -1;
 	c->pasta_st.userns_fd = -1;

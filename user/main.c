@@ -30,6 +30,7 @@
 #include "log.h"
 #include "packet.h"
 #include "passt.h"
+#include "pcap.h"
 #include "pasta.h"
 #include "tap.h"
 #include "util.h"
@@ -342,6 +343,7 @@ int main(int argc, char **argv)
 	log_setup(&c->log);
 
 	main_fds(c);
+	pcap_init(c);
 	if (icmp_init(c))
 		die("can't allocate ICMP tables");
 

@@ -31,6 +31,7 @@
 #include "l2.h"
 #include "log.h"
 #include "passt.h"
+#include "pcap.h"
 #include "tap.h"
 #include "util.h"
 
@@ -48,6 +49,7 @@ int tap_send(const struct ctx *c, const void *frame, size_t len)
 {
 	ssize_t n;
 
+	pcap_frame(c, frame, len);
 	if (c->mode == MODE_PASST)
 		return passt_send_frame(c, frame, len);
 	if (c->fd_tap < 0)
@@ -379,8 +381,11 @@ static void tap_ip6(struct ctx *c, const struct pool *p, size_t idx)
 void tap_handle_frame(struct ctx *c, const struct pool *p, size_t idx)
 {
 	const uint8_t *eh = packet_get(p, idx, 0, ETH_HLEN_, NULL);
+	const void *whole = packet_get_try(p, idx, 0, packet_len(p, idx), NULL);
 	uint16_t proto;
 
+	if (whole)
+		pcap_frame(c, whole, packet_len(p, idx));
 	if (!eh) {
 		trace("tap: frame %zu shorter than an Ethernet header", idx);
 		return;

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-config_net overrides ping4 ping6 ping_raw exit_status dhclient4 udhcpc dhclient6 slaac attach_pid attach_netns}"
+CASES="${*:-config_net overrides ping4 ping6 ping_raw pcap exit_status dhclient4 udhcpc dhclient6 slaac attach_pid attach_netns}"
 PRIVS="${PRIVS:-root user}"
 T=$(mktemp -d /tmp/pt-basic.XXXXXX)
 chmod 0777 "$T"
@@ -117,6 +117,19 @@ case_ping_raw() {
 	in_host sysctl -q -w net.ipv4.ping_group_range="0 2147483647"
 	[ $rc = 0 ] || cat "$T/out" >&2
 	return $rc
+}
+
+# pcap: --pcap records the namespace's frames, readable by tcpdump
+case_pcap() {
+	local out
+	rm -f "$T/cap.pcap"
+	pasta_run "$1" --config-net -p "$T/cap.pcap" -- \
+		ping -c1 -W5 "$REMOTE4" >"$T/out" 2>&1 ||
+		{ cat "$T/out" >&2; return 1; }
+	out=$(tcpdump -n -r "$T/cap.pcap" 2>&1)
+	expect pcap "$out" "ARP, Request who-has $UP4" "ARP, Reply $UP4" \
+		"$HOST4 > $REMOTE4: ICMP echo request" \
+		"$REMOTE4 > $HOST4: ICMP echo reply"
 }
 
 case_exit_status() {

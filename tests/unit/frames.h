@@ -68,6 +68,7 @@ static inline struct frames_env *frames_env_new(void)
 	e->c = c;
 	c->mode = MODE_PASTA;	/* one frame per datagram, like a tap */
 	c->fd_tap = e->sv[0];
+	c->fd_pcap = -1;
 	c->ifi4 = 1;
 	c->mtu = 65520;
 	memcpy(c->our_mac, our, sizeof(our));

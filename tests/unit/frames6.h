@@ -73,6 +73,7 @@ static inline struct f6 *f6_new(void)
 		abort();
 	t->c->mode = MODE_PASTA;	/* one frame per datagram, like a tap */
 	t->c->fd_tap = sv[0];
+	t->c->fd_pcap = -1;
 	t->peer = sv[1];
 	t->c->ifi6 = 1;
 	t->c->mtu = 65520;

@@ -163,6 +163,7 @@ static void test_fuzz_frames(void **state)
 	c->mode = MODE_PASTA;
 	c->log.file_fd = -1;
 	c->fd_tap = sv[0];
+	c->fd_pcap = -1;
 	c->ifi4 = c->ifi6 = 1;
 	c->no_icmp = true;
 	c->dhcp_dns = c->dhcp_search = true;
