@@ -54,18 +54,13 @@ struct pcap_rec_hdr {
  */
 void pcap_init(struct ctx *c)
 {
-	const uint32_t magic = PCAP_MAGIC, snaplen = PCAP_SNAPLEN;
-	const uint32_t linktype = PCAP_LINKTYPE_ETHERNET;
-	const uint16_t major = PCAP_VERSION_MAJOR, minor = PCAP_VERSION_MINOR;
-	uint8_t h[PCAP_FILE_HDR_LEN] = { 0 };
-	int rc;
-
-	/* NOLINTNEXTLINE(bugprone-not-null-terminated-result): not a string */
-	memcpy(h, &magic, 4);
-	memcpy(h + 4, &major, 2);
-	memcpy(h + 6, &minor, 2);
-	memcpy(h + 16, &snaplen, 4);
-	memcpy(h + 20, &linktype, 4);
+	uint32_t magic = PCAP_MAGIC, snaplen = PCAP_SNAPLEN, zero = 0;
+	uint32_t linktype = PCAP_LINKTYPE_ETHERNET;
+	uint16_t major = PCAP_VERSION_MAJOR, minor = PCAP_VERSION_MINOR;
+	struct iovec h[] = {
+		{ &magic, 4 }, { &major, 2 }, { &minor, 2 },
+		{ &zero, 4 }, { &zero, 4 }, { &snaplen, 4 }, { &linktype, 4 },
+	};
 
 	c->fd_pcap = -1;
 	if (!*c->pcap)
@@ -74,11 +69,8 @@ void pcap_init(struct ctx *c)
 			  0600);
 	if (c->fd_pcap < 0)
 		die_perror("--pcap: can't open %s", c->pcap);
-	rc = write_all(c->fd_pcap, &h, sizeof(h));
-	if (rc) {
-		errno = -rc;
+	if (writev(c->fd_pcap, h, ARRAY_SIZE(h)) != PCAP_FILE_HDR_LEN)
 		die_perror("--pcap: can't write %s", c->pcap);
-	}
 	info("Saving packet capture to %s", c->pcap);
 }
 
