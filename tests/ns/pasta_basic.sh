@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-config_net overrides ping4 ping6 ping_raw pcap exit_status dhclient4 udhcpc dhclient6 slaac attach_pid attach_netns}"
+CASES="${*:-config_net overrides ping4 ping6 ping_raw pcap exit_status dhclient4 udhcpc dhclient6 dns_opts no_services slaac attach_pid attach_netns}"
 PRIVS="${PRIVS:-root user}"
 T=$(mktemp -d /tmp/pt-basic.XXXXXX)
 chmod 0777 "$T"
@@ -193,6 +193,38 @@ case_dhclient6() {
 	expect dhclient6 "$rec" "^ip6=$HOST6\$" "^dns6=$UP6\$" \
 		"^search6=.*test\\.example" &&
 	expect dhclient6 "$(cat "$T/out")" "inet6 $HOST6/128"
+}
+
+# dns_opts: -D and -S replace resolv.conf's resolvers and search list
+case_dns_opts() {
+	local s rec
+	s=$(record_script dnsopts)
+	pasta_run "$1" --dhcp-dns --dhcp-search -D 192.0.2.53 -D 192.0.2.54 \
+		-S "one.test two.test" -- sh -c "
+		ip link set eth0 up
+		timeout 15 udhcpc -i eth0 -f -q -n -t 3 -T 2 -s $s || exit 1
+	" >"$T/out" 2>&1 || { cat "$T/out" >&2; return 1; }
+	rec=$(cat "$T/dnsopts.rec" 2>/dev/null)
+	expect dns_opts "$rec" "^dns=192.0.2.53 192.0.2.54\$" \
+		"^search=one.test two.test\$"
+}
+
+# no_services: --no-dhcp, --no-ra and --no-dhcpv6 silence each service
+case_no_services() {
+	local out
+	out=$(pasta_run "$1" --no-dhcp --no-ra --no-dhcpv6 -- sh -c "
+		ip link set eth0 up
+		if timeout 10 udhcpc -i eth0 -f -q -n -t 2 -T 1 \
+			-s /bin/true >/dev/null 2>&1; then echo DHCP-ANSWERED; fi
+		sleep 3
+		ip -6 route show default
+		ip -6 addr show dev eth0 scope global
+	" 2>&1) || { echo "$out" >&2; return 1; }
+	if grep -qE 'DHCP-ANSWERED|proto ra|scope global' <<<"$out"; then
+		echo "a disabled service answered:" >&2
+		echo "$out" >&2
+		return 1
+	fi
 }
 
 case_slaac() {
