@@ -17,9 +17,9 @@ Q		:= $(if $(V),,@)
 
 VERSION		:= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-PKGS		:= libmnl
+PKGS		:= libmnl libbpf
 PKG_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS	:= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl)
+PKG_LIBS	:= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lbpf)
 
 CFLAGS		?= -O2 -g
 CPPFLAGS	+= -D_GNU_SOURCE -Iinclude -DVERSION='"$(VERSION)"' $(PKG_CFLAGS)
@@ -33,19 +33,24 @@ LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ	:= $(MAIN_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS	:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-ALL_OBJS	:= $(LIB_OBJS) $(MAIN_OBJ) $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
+ALL_OBJS	:= $(LIB_OBJS) $(MAIN_OBJ) $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o) \
+		   $(BUILD)/obj/tools/passt-probe.o
 
 .PHONY: all check lint asan unit bench run install uninstall clean deps
 .DELETE_ON_ERROR:
 .SECONDARY:
 
 # The binaries live in build/: the top level already has a pasta/ directory
-all: $(BUILD)/passt $(BUILD)/pasta
+all: $(BUILD)/passt $(BUILD)/pasta $(BUILD)/passt-probe
 
 $(BUILD)/pasta: $(BUILD)/passt
 	$(Q)ln -sf passt $@
 
 $(BUILD)/passt: $(MAIN_OBJ) $(BUILD)/libcore.a
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The probe tool links the daemon's own probe code (user/probe.c)
+$(BUILD)/passt-probe: $(BUILD)/obj/tools/passt-probe.o $(BUILD)/libcore.a
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/libcore.a: $(LIB_OBJS)
@@ -87,13 +92,17 @@ run: deps all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BUILD)/passt $(DESTDIR)$(BINDIR)/passt
+	install -m 0755 $(BUILD)/passt-probe $(DESTDIR)$(BINDIR)/passt-probe
 	ln -sf passt $(DESTDIR)$(BINDIR)/pasta
 	install -m 0644 man/passt.1 $(DESTDIR)$(MANDIR)/man1/passt.1
 	ln -sf passt.1 $(DESTDIR)$(MANDIR)/man1/pasta.1
+	install -m 0644 man/passt-probe.1 $(DESTDIR)$(MANDIR)/man1/passt-probe.1
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/passt $(DESTDIR)$(BINDIR)/pasta
+	rm -f $(DESTDIR)$(BINDIR)/passt-probe
 	rm -f $(DESTDIR)$(MANDIR)/man1/passt.1 $(DESTDIR)$(MANDIR)/man1/pasta.1
+	rm -f $(DESTDIR)$(MANDIR)/man1/passt-probe.1
 
 clean:
 	rm -rf build build-asan build-clang

@@ -82,11 +82,12 @@ runs_as_pasta() {
 	return 1
 }
 
-# only_expected - nothing but the four installed names under $D
+# only_expected - nothing but the six installed names under $D
 only_expected() {
 	local got want
 	got=$(cd "$D" && find . ! -type d | sort)
 	want=$(printf '%s\n' ./usr/bin/passt ./usr/bin/pasta \
+		./usr/bin/passt-probe ./usr/share/man/man1/passt-probe.1 \
 		./usr/share/man/man1/passt.1 ./usr/share/man/man1/pasta.1 |
 		sort)
 	[ "$got" = "$want" ] && return 0
@@ -95,11 +96,12 @@ only_expected() {
 	return 1
 }
 
-# all_gone - none of the four installed names is left
+# all_gone - none of the installed names is left
 all_gone() {
 	local f rc=0
-	for f in "$BIN_DIR/passt" "$BIN_DIR/pasta" "$MAN_DIR/passt.1" \
-		 "$MAN_DIR/pasta.1"; do
+	for f in "$BIN_DIR/passt" "$BIN_DIR/pasta" "$BIN_DIR/passt-probe" \
+		 "$MAN_DIR/passt.1" "$MAN_DIR/pasta.1" \
+		 "$MAN_DIR/passt-probe.1"; do
 		if [ -e "$f" ] || [ -L "$f" ]; then
 			echo "$f left after uninstall" >&2
 			rc=1

@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# probe.sh - passt-probe's report matches what actually works: as root and
+# as an unprivileged user, with /dev/net/tun usable and not.  No packets
+# are sent; the probes only open sockets and create throwaway namespaces.
+#
+# Usage: tests/ns/probe.sh PASST_BINARY (passt-probe is looked up beside it)
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/topology.sh
+
+PROBE="$(dirname "${1:?usage: $0 PASST_BINARY}")/passt-probe"
+T=$(mktemp -d /tmp/pt-probe.XXXXXX)
+chmod 0755 "$T"
+install -m 0755 "$PROBE" "$T/passt-probe"
+TUN_MODE=$(stat -c %a /dev/net/tun)
+trap 'chmod "$TUN_MODE" /dev/net/tun; rm -rf "$T"' EXIT
+
+# probe_json AS - run the tool (as root or the test user), JSON to $T/out
+probe_json() {
+	local rc
+	if [ "$1" = root ]; then
+		"$T/passt-probe" --json >"$T/out" 2>"$T/err"
+	else
+		setpriv --reuid="$TEST_USER" --regid="$(id -g "$TEST_USER")" \
+			--clear-groups -- "$T/passt-probe" --json \
+			>"$T/out" 2>"$T/err"
+	fi
+	rc=$?
+	python3 -m json.tool "$T/out" >/dev/null 2>&1 ||
+		{ echo "not JSON:" >&2; cat "$T/out" "$T/err" >&2; return 99; }
+	return $rc
+}
+
+# feature NAME - prints true or false: is NAME available in $T/out
+feature() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+f = [x for x in d["features"] if x["name"] == sys.argv[2]]
+print("true" if f and f[0]["available"] else "false" if f else "missing")' \
+		"$T/out" "$1"
+}
+
+# mode NAME - prints true or false: is mode NAME usable in $T/out
+mode() {
+	python3 -c 'import json, sys
+print(str(json.load(open(sys.argv[1]))["modes"][sys.argv[2]]["usable"]).lower())' \
+		"$T/out" "$1"
+}
+
+# want NAME GOT EXPECTED - compare, explain on mismatch
+want() {
+	[ "$2" = "$3" ] && return 0
+	echo "$1: got $2, expected $3" >&2
+	cat "$T/out" >&2
+	return 1
+}
+
+case_root() {
+	chmod 0666 /dev/net/tun
+	probe_json root
+	want exit-status $? 0 &&
+	want user-namespaces "$(feature user-namespaces)" true &&
+	want tap-in-namespace "$(feature tap-in-namespace)" true &&
+	want raw-icmp-socket "$(feature raw-icmp-socket)" true &&
+	want bpf-sk-skb "$(feature bpf-sk-skb)" true &&
+	want bpf-sockhash "$(feature bpf-sockhash)" true &&
+	want pasta-splice "$(mode pasta-splice)" true &&
+	want passt "$(mode passt)" true
+}
+
+case_user() {
+	chmod 0666 /dev/net/tun
+	probe_json user
+	want exit-status $? 0 &&
+	want dev-net-tun "$(feature dev-net-tun)" true &&
+	want tap-in-namespace "$(feature tap-in-namespace)" true &&
+	want raw-icmp-socket "$(feature raw-icmp-socket)" false &&
+	want bpf-sk-skb "$(feature bpf-sk-skb)" false &&
+	want pasta-fastpath "$(mode pasta-fastpath)" false
+}
+
+# tun_denied: with /dev/net/tun 0600, an unprivileged user can't run pasta
+case_tun_denied() {
+	chmod 0600 /dev/net/tun
+	probe_json user
+	local rc=$?
+	chmod 0666 /dev/net/tun
+	want exit-status $rc 1 &&
+	want dev-net-tun "$(feature dev-net-tun)" false &&
+	want pasta-splice "$(mode pasta-splice)" false &&
+	grep -q 'dev-net-tun: Permission denied' "$T/out" ||
+		{ echo "reason doesn't name the device" >&2; cat "$T/out" >&2; return 1; }
+}
+
+for c in root user tun_denied; do
+	if "case_$c"; then
+		result pass "probe/$c"
+	else
+		result fail "probe/$c"
+	fi
+done
