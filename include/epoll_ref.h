@@ -13,6 +13,7 @@
  * @EPOLL_TYPE_TIMER:	Periodic timerfd driving protocol timers
  * @EPOLL_TYPE_PING:	Ping socket, payload: echo identifier and IP version
  * @EPOLL_TYPE_SIGNAL:	signalfd (child exit, termination)
+ * @EPOLL_TYPE_UDP:	UDP socket, payload: flow index, or a forwarded port
  * @EPOLL_TYPE_NUM:	Sentinel
  */
 enum epoll_type {
@@ -21,6 +22,7 @@ enum epoll_type {
 	EPOLL_TYPE_TIMER,
 	EPOLL_TYPE_PING,
 	EPOLL_TYPE_SIGNAL,
+	EPOLL_TYPE_UDP,
 	EPOLL_TYPE_NUM,
 };
 

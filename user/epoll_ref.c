@@ -13,6 +13,7 @@ static const char *const epoll_type_names[] = {
 	[EPOLL_TYPE_TIMER]	= "timer",
 	[EPOLL_TYPE_PING]	= "ping socket",
 	[EPOLL_TYPE_SIGNAL]	= "signal",
+	[EPOLL_TYPE_UDP]	= "UDP socket",
 };
 _Static_assert(ARRAY_SIZE(epoll_type_names) == EPOLL_TYPE_NUM,
 	       "epoll_type_names must name every epoll type");

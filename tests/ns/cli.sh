@@ -177,14 +177,11 @@ case_unsupported() {
 		check_fail "unsupported_tcp/$p" $p \
 			'^--tcp-ports: .*is not supported yet' -- -t 22
 		check_fail "unsupported_udp/$p" $p \
-			'^--udp-ports: .*is not supported yet' -- -u 53
+			'^--udp-ports: .*is not supported yet' -- -u auto
 		check_fail "unsupported_pcap/$p" $p \
 			'^--pcap: .*is not supported yet' -- --pcap /tmp/x.pcap
 		check_fail "unsupported_runas/$p" $p \
 			'^--runas: .*is not supported yet' -- --runas nobody
-		check_fail "unsupported_dns_forward/$p" $p \
-			'^--dns-forward: .*is not supported yet' -- \
-			--dns-forward 192.0.2.53
 	done
 	check_fail unsupported_bpf pasta '^--bpf: .*is not supported yet' \
 		-- --bpf
