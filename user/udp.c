@@ -21,7 +21,9 @@
  *   sendto() to the peer.
  *
  * Addresses: a datagram from the guest to the --dns-forward address, port
- * 53, goes to the first resolver of that IP version, and one to the gateway
+ * 53, goes to the first resolver of that IP version (which may be a host
+ * stub resolver on a loopback address: conf_derive.c then makes the gateway
+ * the forward address unless one is given), and one to the gateway
  * address goes to the host's loopback address unless --no-map-gw.  Towards
  * the guest, loopback sources and the host's own address (which the guest
  * shares in pasta) appear as the gateway address.  Because the flow key is

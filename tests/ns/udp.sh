@@ -3,8 +3,9 @@
 # udp.sh - UDP translation through pasta: namespace to upstream echo servers
 # (small and ~60000-byte datagrams), -u forwarding into the namespace, the
 # gateway address mapped to the host's loopback (and --no-map-gw), DNS
-# forwarding, ICMP port unreachable relayed as ECONNREFUSED.  Every case
-# runs with pasta started as root and as an unprivileged user.
+# forwarding (also to a loopback stub resolver), ICMP port unreachable
+# relayed as ECONNREFUSED.  Every case runs with pasta started as root and
+# as an unprivileged user.
 #
 # Usage: tests/ns/udp.sh PASST_BINARY [CASE...]
 set -u
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-echo4 echo6 big4 big6 fwd4 fwd6 fwd_map gw4 gw6 no_map_gw dns4 dns6 refused4 refused6}"
+CASES="${*:-echo4 echo6 big4 big6 fwd4 fwd6 fwd_map gw4 gw6 no_map_gw dns4 dns6 dns_stub refused4 refused6}"
 PRIVS="${PRIVS:-root user}"
 PY=/usr/bin/python3
 T=$(mktemp -d /tmp/pt-udp.XXXXXX)
@@ -163,6 +164,21 @@ dns() {
 
 case_dns4() { dns $DNS4 dns4 "$1"; }
 case_dns6() { dns $DNS6 dns6 "$1"; }
+
+# dns_stub: the host's only resolver is a loopback stub (127.0.0.53): a
+# query to the gateway address reaches it, the answer comes from the gateway
+case_dns_stub() {
+	local rc=0 rconf="/etc/netns/$HOST_NS/resolv.conf"
+	cp "$rconf" "$T/resolv.conf.saved"
+	printf 'nameserver 127.0.0.53\n' > "$rconf"
+	echo_server host stub 127.0.0.53 53 || rc=1
+	[ $rc = 0 ] && { expect_ok "$1" "$UP4" 53 64 || rc=1; }
+	stop_server
+	cat "$T/resolv.conf.saved" > "$rconf"
+	[ $rc = 0 ] || return 1
+	grep -q ' 64$' "$T/stub.log" ||
+		{ echo "stub resolver got nothing" >&2; return 1; }
+}
 
 # refused ADDR PRIV - nobody listens: the client gets ECONNREFUSED
 refused() {
