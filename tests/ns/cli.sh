@@ -171,13 +171,16 @@ case_mode_options() {
 }
 
 case_unsupported() {
-	local p pcap_existed=0
+	local p u pcap_existed=0
 	[ -e /tmp/x.pcap ] && pcap_existed=1
 	for p in pasta passt; do
 		check_fail "unsupported_tcp/$p" $p \
 			'^--tcp-ports: .*is not supported yet' -- -t 22
+		# Port lists work: only pasta's auto and passt's all don't
+		u=auto
+		[ $p = passt ] && u=all
 		check_fail "unsupported_udp/$p" $p \
-			'^--udp-ports: .*is not supported yet' -- -u auto
+			'^--udp-ports: .*is not supported yet' -- -u $u
 		check_fail "unsupported_pcap/$p" $p \
 			'^--pcap: .*is not supported yet' -- --pcap /tmp/x.pcap
 		check_fail "unsupported_runas/$p" $p \
