@@ -442,6 +442,8 @@ static bool udp_is_unreach(int error)
  * @daddr:	Destination address (same type)
  *
  * Return: 1 (the datagram was ours, sent or dropped)
+ *
+ * #syscalls send sendto
  */
 int udp_tap_handler(struct ctx *c, const struct pool *p, size_t idx,
 		    size_t l4off, size_t l4len, bool v6,
@@ -623,6 +625,8 @@ static struct udp_flow *udp_listen_flow(struct ctx *c, union epoll_ref ref,
  * udp_sock_handler() - Relay datagrams from a host socket to the guest
  * @c:		Execution context
  * @ref:	epoll reference: flow index, or UDP_REF_LISTEN and the port
+ *
+ * #syscalls recvfrom
  */
 void udp_sock_handler(struct ctx *c, union epoll_ref ref)
 {
@@ -677,6 +681,8 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref)
  * udp_flow_close() - Close an expiring flow's own socket
  * @opaque:	Unused
  * @f:		Flow about to be removed
+ *
+ * #syscalls close
  */
 static void udp_flow_close(void *opaque, struct udp_flow *f)
 {
