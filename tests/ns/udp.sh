@@ -57,15 +57,13 @@ wait_file() {
 # echo_server NS NAME ADDR PORT - start an echo server in NS ("up" or
 # "host"), logging to $T/NAME.log; wait until it is bound
 echo_server() {
-	local ns=$1 name=$2 addr=$3 port=$4
+	local ns=$UP_NS name=$2 addr=$3 port=$4
+	[ "$1" = up ] || ns=$HOST_NS
 	rm -f "$T/$name.ready" "$T/$name.log"
-	if [ "$ns" = up ]; then
-		in_up timeout 600 "$PY" "$PEER" echo "$addr" "$port" \
-			--ready "$T/$name.ready" --log "$T/$name.log" &
-	else
-		in_host timeout 600 "$PY" "$PEER" echo "$addr" "$port" \
-			--ready "$T/$name.ready" --log "$T/$name.log" &
-	fi
+	# Not through in_up/in_host: $! must be timeout's PID (ip execs it),
+	# not a subshell's, so that ending it ends the server
+	ip netns exec "$ns" timeout 600 "$PY" "$PEER" echo "$addr" "$port" \
+		--ready "$T/$name.ready" --log "$T/$name.log" &
 	SRV_PID=$!
 	record_pid $SRV_PID
 	wait_file "$T/$name.ready"
