@@ -22,6 +22,8 @@
 #define MTU_MAX		65520
 #define ICMP_ID_NUM	(1U << 16)
 
+struct udp_ctx;
+
 /**
  * enum passt_mode - which program we are
  * @MODE_PASST:	Serve a qemu guest over a UNIX socket
@@ -227,6 +229,7 @@ struct icmp_ctx {
  * @buf_tap:	Buffer behind @pool_tap
  * @icmp:	ICMP echo state
  * @icmp_warned: Warned once that no ICMP socket can be opened
+ * @udp:	UDP flows and buffers (user/udp.c), NULL with --no-udp
  * @exit_status: Status to exit with when the main loop ends
  * @done:	Main loop should end
  */
@@ -284,6 +287,7 @@ struct ctx {
 	char *buf_tap;
 	struct icmp_ctx icmp;
 	bool icmp_warned;
+	struct udp_ctx *udp;
 	int exit_status;
 	bool done;
 };

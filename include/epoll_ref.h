@@ -15,6 +15,7 @@
  * @EPOLL_TYPE_SIGNAL:	signalfd (child exit, termination)
  * @EPOLL_TYPE_NSQUIT:	inotify watch for removal of the target namespace
  * @EPOLL_TYPE_TAP_LISTEN: passt's listening UNIX socket
+ * @EPOLL_TYPE_UDP:	UDP socket, payload: flow index, or a forwarded port
  * @EPOLL_TYPE_NUM:	Sentinel
  */
 enum epoll_type {
@@ -25,6 +26,7 @@ enum epoll_type {
 	EPOLL_TYPE_SIGNAL,
 	EPOLL_TYPE_NSQUIT,
 	EPOLL_TYPE_TAP_LISTEN,
+	EPOLL_TYPE_UDP,
 	EPOLL_TYPE_NUM,
 };
 

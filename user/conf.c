@@ -276,21 +276,22 @@ static const struct conf_opt conf_opts[] = {
  * @feature:	What the option needs, for the message
  * @val:	Option value, as in struct conf_opt
  * @none_ok:	The value "none" (nothing to do) is accepted
+ * @spec_ok:	An explicit port list is accepted (only -u so far)
  */
 struct conf_unsupported {
 	const char *feature;
 	int val;
 	bool none_ok;
+	bool spec_ok;
 };
 
 /* Remove entries as features land: nothing else needs to change */
 static const struct conf_unsupported conf_unsupported[] = {
 	{ "changing user",		CONF_OPT_RUNAS,			false },
-	{ "DNS forwarding",		CONF_OPT_DNS_FORWARD,		false },
 	{ "host loopback mapping",	CONF_OPT_MAP_HOST_LOOPBACK,	false },
 	{ "guest address mapping",	CONF_OPT_MAP_GUEST_ADDR,	false },
 	{ "port forwarding",		't',				true },
-	{ "port forwarding",		'u',				true },
+	{ "automatic port forwarding",	'u',	true, .spec_ok = true },
 	{ "port forwarding",		'T',				true },
 	{ "port forwarding",		'U',				true },
 	{ "the eBPF fast path",		CONF_OPT_BPF,			false },
@@ -406,6 +407,7 @@ static void conf_usage(const struct ctx *c)
 {
 	static const char unsup[] = "(not supported yet)";
 	static const char unsup_none[] = "(only 'none' supported yet)";
+	static const char unsup_auto[] = "(no 'auto' yet)";
 	unsigned mode = 1U << c->mode;
 	size_t i;
 
@@ -442,7 +444,8 @@ static void conf_usage(const struct ctx *c)
 
 		u = conf_unsupported_find(o->val);
 		if (u)
-			note = u->none_ok ? unsup_none : unsup;
+			note = u->spec_ok ? unsup_auto :
+			       u->none_ok ? unsup_none : unsup;
 
 		if (n < CONF_HELP_COL)
 			printf("%-*s%s", CONF_HELP_COL, left, o->help);
@@ -1179,11 +1182,12 @@ static void conf_opt(struct ctx *c, struct conf_state *st,
 
 /**
  * conf_note_unsupported() - Remember the first unsupported option given
+ * @c:		Execution context, the option already applied
  * @st:		Parsing state
  * @o:		Option, value already validated
  * @arg:	Its argument, NULL if none
  */
-static void conf_note_unsupported(struct conf_state *st,
+static void conf_note_unsupported(const struct ctx *c, struct conf_state *st,
 				  const struct conf_opt *o, const char *arg)
 {
 	const struct conf_unsupported *u = conf_unsupported_find(o->val);
@@ -1191,6 +1195,8 @@ static void conf_note_unsupported(struct conf_state *st,
 	if (!u || st->unsup_opt)
 		return;
 	if (u->none_ok && arg && !strcmp(arg, "none"))
+		return;
+	if (u->spec_ok && c->udp_in.mode == FWD_SPEC)
 		return;
 	st->unsup_opt = o;
 	st->unsup = u;
@@ -1392,7 +1398,7 @@ void conf_parse(struct ctx *c, int argc, char **argv)
 		st.seen[o->val] = true;
 
 		conf_opt(c, &st, o, optarg);
-		conf_note_unsupported(&st, o, optarg);
+		conf_note_unsupported(c, &st, o, optarg);
 	}
 
 	if (c->ipv4_only && c->ipv6_only)

@@ -182,16 +182,34 @@ static void conf_resolv(struct ctx *c)
 	close(fd);
 	resolv_parse(c, buf, len);
 
-	/* A loopback stub resolver is not reachable from the guest */
+	/* A loopback stub resolver (127.0.0.53) is not reachable from the
+	 * guest as such.  UDP forwards DNS from the --dns-forward address,
+	 * by default then the gateway, to the first resolver: keep a stub if
+	 * that works, and DHCP, NDP and DHCPv6 advertise the forward address
+	 * in its place.  Otherwise drop it.
+	 */
+	for (i = 0; i < MAXNS && c->ip4.dns[i].s_addr; i++) {
+		if ((ntohl(c->ip4.dns[i].s_addr) >> 24) == IN_LOOPBACKNET &&
+		    !c->no_udp && !c->ip4.dns_match.s_addr)
+			c->ip4.dns_match = c->ip4.gw;
+	}
 	for (i = j = 0; i < MAXNS && c->ip4.dns[i].s_addr; i++) {
-		if ((ntohl(c->ip4.dns[i].s_addr) >> 24) == IN_LOOPBACKNET)
+		if ((ntohl(c->ip4.dns[i].s_addr) >> 24) == IN_LOOPBACKNET &&
+		    (c->no_udp || !c->ip4.dns_match.s_addr))
 			continue;
 		c->ip4.dns[j++] = c->ip4.dns[i];
 	}
 	memset(&c->ip4.dns[j], 0, sizeof(c->ip4.dns[0]) * (size_t)(MAXNS + 1 - j));
+	for (i = 0; i < MAXNS && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[i]);
+	     i++) {
+		if (IN6_IS_ADDR_LOOPBACK(&c->ip6.dns[i]) && !c->no_udp &&
+		    IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match))
+			c->ip6.dns_match = c->ip6.gw;
+	}
 	for (i = j = 0; i < MAXNS && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[i]);
 	     i++) {
-		if (IN6_IS_ADDR_LOOPBACK(&c->ip6.dns[i]))
+		if (IN6_IS_ADDR_LOOPBACK(&c->ip6.dns[i]) &&
+		    (c->no_udp || IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match)))
 			continue;
 		c->ip6.dns[j++] = c->ip6.dns[i];
 	}

@@ -617,6 +617,9 @@ static void dhcp_put_param(const struct ctx *c, struct dhcp_reply *r,
 		for (i = 0; i < MAXNS && c->ip4.dns[i].s_addr; i++) {
 			const struct in_addr *a = &c->ip4.dns[i];
 
+			/* A host stub resolver, reached via --dns-forward */
+			if ((ntohl(a->s_addr) >> 24) == IN_LOOPBACKNET)
+				a = &c->ip4.dns_match;
 			memcpy(buf + len, a, sizeof(*a));
 			len += sizeof(*a);
 		}

@@ -466,7 +466,10 @@ static void dhcpv6_put_dns(const struct ctx *c, struct dhcpv6_buf *reply)
 		for (n = 0; n < MAXNS; n++) {
 			if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[n]))
 				break;
-			memcpy(d.b + d.len, &c->ip6.dns[n], 16);
+			/* A host stub resolver, via --dns-forward */
+			memcpy(d.b + d.len,
+			       IN6_IS_ADDR_LOOPBACK(&c->ip6.dns[n]) ?
+			       &c->ip6.dns_match : &c->ip6.dns[n], 16);
 			d.len += 16;
 		}
 		if (d.len && dhcpv6_put(reply, DHCPV6_OPT_DNS_SERVERS, d.b,

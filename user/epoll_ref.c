@@ -15,6 +15,7 @@ static const char *const epoll_type_names[] = {
 	[EPOLL_TYPE_SIGNAL]	= "signal",
 	[EPOLL_TYPE_NSQUIT]	= "namespace watch",
 	[EPOLL_TYPE_TAP_LISTEN]	= "listening UNIX socket",
+	[EPOLL_TYPE_UDP]	= "UDP socket",
 };
 _Static_assert(ARRAY_SIZE(epoll_type_names) == EPOLL_TYPE_NUM,
 	       "epoll_type_names must name every epoll type");

@@ -33,6 +33,7 @@
 #include "pcap.h"
 #include "pasta.h"
 #include "tap.h"
+#include "udp.h"
 #include "util.h"
 
 #define EPOLL_EVENTS	64
@@ -276,6 +277,7 @@ static void main_timer(struct ctx *c)
 		debug_perror("timerfd");
 	ndp_timer(c);
 	icmp_timer(c);
+	udp_timer(c);
 }
 
 /**
@@ -307,6 +309,9 @@ static void main_loop(struct ctx *c)
 				break;
 			case EPOLL_TYPE_PING:
 				icmp_sock_handler(c, ref);
+				break;
+			case EPOLL_TYPE_UDP:
+				udp_sock_handler(c, ref);
 				break;
 			case EPOLL_TYPE_SIGNAL:
 				main_signal(c, ref.fd);
@@ -354,6 +359,8 @@ int main(int argc, char **argv)
 		pasta_netns_quit_init(c);
 	}
 	main_tap_init(c);
+	if (udp_init(c))
+		die("can't set up UDP");
 	clock_gettime(CLOCK_MONOTONIC, &c->now);
 
 	if (!c->quiet)

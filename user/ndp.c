@@ -175,7 +175,9 @@ static void ndp_ra_dns(const struct ctx *c, uint8_t *buf, size_t size,
 	for (n = 0; n < MAXNS; n++) {
 		if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[n]))
 			break;
-		memcpy(body + 6 + 16 * n, &c->ip6.dns[n], 16);
+		/* A host stub resolver, reached via --dns-forward */
+		memcpy(body + 6 + 16 * n, IN6_IS_ADDR_LOOPBACK(&c->ip6.dns[n]) ?
+		       &c->ip6.dns_match : &c->ip6.dns[n], 16);
 	}
 	if (!n)
 		return;

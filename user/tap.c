@@ -33,6 +33,7 @@
 #include "passt.h"
 #include "pcap.h"
 #include "tap.h"
+#include "udp.h"
 #include "util.h"
 
 static const uint8_t mac_bcast[ETH_ALEN_] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -302,7 +303,8 @@ static void tap_ip4(struct ctx *c, const struct pool *p, size_t idx)
 	case IPPROTO_UDP:
 		if (dhcp(c, p, idx, l4off))
 			return;
-		trace("tap: UDP over IPv4 not handled yet, dropped");
+		udp_tap_handler(c, p, idx, l4off, tot - hlen, false, &saddr,
+				&daddr);
 		return;
 	case IPPROTO_ICMP:
 		icmp_tap4(c, p, idx, l4off, saddr, daddr);
@@ -365,7 +367,10 @@ static void tap_ip6(struct ctx *c, const struct pool *p, size_t idx)
 	case IPPROTO_UDP:
 		if (dhcpv6(c, p, idx, off, &saddr, &daddr))
 			return;
-		trace("tap: UDP over IPv6 not handled yet, dropped");
+		if (off - ETH_HLEN_ - IP6_HLEN <= plen)
+			udp_tap_handler(c, p, idx, off,
+					plen - (off - ETH_HLEN_ - IP6_HLEN),
+					true, &saddr, &daddr);
 		return;
 	default:
 		trace("tap: IPv6 next header %u not handled, dropped", nxt);

@@ -880,13 +880,21 @@ static void test_fwd_opts(void **state)
 	/* Valid but not supported yet */
 	expect_unsupported(PASTA, A("-t", "22"), "--tcp-ports");
 	expect_unsupported(PASTA, A("-t", "auto"), "--tcp-ports");
-	expect_unsupported(PASTA, A("-u", "53"), "--udp-ports");
+	expect_unsupported(PASTA, A("-u", "auto"), "--udp-ports");
 	expect_unsupported(PASTA, A("-T", "80:8080"), "--tcp-ns");
 	expect_unsupported(PASTA, A("-U", "auto"), "--udp-ns");
-	expect_unsupported(PASTA, A("-t", "none", "-u", "192.0.2.1/53"),
+	expect_unsupported(PASTA, A("-t", "none", "-u", "auto"),
 			   "--udp-ports");
 	expect_unsupported(PASST, A("-t", "all"), "--tcp-ports");
-	expect_unsupported(PASST, A("-u", "~53"), "--udp-ports");
+	expect_unsupported(PASST, A("-u", "all"), "--udp-ports");
+
+	/* Supported: explicit UDP port lists */
+	p = parse(A("-t", "none", "-u", "53", "-u", "5000:6000"));
+	assert_int_equal(p->c.udp_in.mode, FWD_SPEC);
+	assert_true(fwd_port_isset(&p->c.udp_in, 53));
+	assert_true(fwd_port_isset(&p->c.udp_in, 5000));
+	assert_int_equal((uint16_t)(5000 + p->c.udp_in.delta[5000]), 6000);
+	free(p);
 
 	/* Invalid */
 	expect_fail(PASTA, A("-t", "0"), "--tcp-ports: ");
@@ -1003,16 +1011,14 @@ static void test_pasta_target(void **state)
  */
 static void test_unsupported(void **state)
 {
+	struct parsed *p;
+
 	(void)state;
 	expect_unsupported(PASTA, A("--runas", "0"), "--runas");
 	expect_unsupported(PASTA, A("--runas", "0:0"), "--runas");
 	expect_unsupported(PASTA, A("--runas", "root"), "--runas");
 	expect_unsupported(PASTA, A("--runas", "root:root"), "--runas");
 	expect_unsupported(PASTA, A("--runas", "nobody:0"), "--runas");
-	expect_unsupported(PASTA, A("--dns-forward", "192.0.2.53"),
-			   "--dns-forward");
-	expect_unsupported(PASTA, A("--dns-forward", "2001:db8::53"),
-			   "--dns-forward");
 	expect_unsupported(PASTA, A("--map-host-loopback", "192.0.2.2"),
 			   "--map-host-loopback");
 	expect_unsupported(PASTA, A("--map-guest-addr", "192.0.2.3"),
@@ -1045,6 +1051,11 @@ static void test_unsupported(void **state)
 	expect_fail(PASST, A("-F", "99999"), "--fd");
 	expect_fail(PASST, A("-F", "2", "-F", "2"), "--fd");
 	expect_fail(PASTA, A("--dns-forward", "x"), "--dns-forward");
+	p = parse(A("--dns-forward", "192.0.2.53", "--dns-forward",
+		    "2001:db8::53"));
+	assert_int_equal(p->c.ip4.dns_match.s_addr, htonl(0xc0000235));
+	assert_int_equal(p->c.ip6.dns_match.s6_addr[15], 0x53);
+	free(p);
 	expect_fail(PASTA, A("--dns-forward", "192.0.2.1",
 			     "--dns-forward", "192.0.2.2"), "--dns-forward");
 	expect_fail(PASTA, A("--map-host-loopback", "x"),

@@ -809,6 +809,17 @@ static void test_no_dns(void **state)
 	assert_int_equal(r->n[6], 4 * MAXNS);
 	assert_addr(r->v[6] + 12, "192.0.2.56");
 	free(r);
+
+	/* A host stub resolver is advertised as the forward address */
+	memset(e->c->ip4.dns, 0, sizeof(e->c->ip4.dns));
+	inet_pton(AF_INET, "127.0.0.53", &e->c->ip4.dns[0]);
+	inet_pton(AF_INET, "192.0.2.1", &e->c->ip4.dns_match);
+	msg_send(e, &m);
+	r = reply_get(e);
+	assert_non_null(r);
+	assert_int_equal(r->n[6], 4);
+	assert_addr(r->v[6], "192.0.2.1");
+	free(r);
 }
 
 /**

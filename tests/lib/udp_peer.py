@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""udp_peer.py - UDP test peers: an echo server and a checking client.
+
+  udp_peer.py echo ADDR PORT [--ready FILE] [--log FILE] [--count N]
+      Bind ADDR:PORT, send every datagram back to its sender; append
+      "HOST PORT LEN" per datagram to the log; stop after N datagrams.
+      Touch FILE once bound.  Run it under timeout(1).
+  udp_peer.py client ADDR PORT SIZE [--tries N]
+      Connect to ADDR:PORT (so only replies from there are accepted), send
+      SIZE random bytes, expect the same bytes back.  Exit 0 if they match,
+      2 on ECONNREFUSED, 3 if nothing came back, 1 if something else did.
+"""
+
+import os
+import socket
+import sys
+
+
+def family(addr):
+    """Address family of a numeric address."""
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def opt(args, name, default=None):
+    """Value following NAME in ARGS, or DEFAULT."""
+    if name in args:
+        return args[args.index(name) + 1]
+    return default
+
+
+def echo(args):
+    """Echo server: every datagram back to its sender."""
+    addr, port = args[0], int(args[1])
+    count = int(opt(args, "--count", "0"))
+    log = opt(args, "--log")
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if family(addr) == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind((addr, port))
+    ready = opt(args, "--ready")
+    if ready:
+        with open(ready, "w", encoding="ascii") as f:
+            f.write("ready\n")
+    n = 0
+    while not count or n < count:
+        data, peer = s.recvfrom(65536)
+        if log:
+            with open(log, "a", encoding="ascii") as f:
+                f.write(f"{peer[0]} {peer[1]} {len(data)}\n")
+        s.sendto(data, peer)
+        n += 1
+    return 0
+
+
+def client(args):
+    """Send SIZE random bytes, check they come back unchanged."""
+    addr, port, size = args[0], int(args[1]), int(args[2])
+    tries = int(opt(args, "--tries", "3"))
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.connect((addr, port))
+    s.settimeout(2)
+    payload = os.urandom(size)
+    for _ in range(tries):
+        try:
+            s.send(payload)
+            data = s.recv(65536)
+        except ConnectionRefusedError:
+            print("client: connection refused", file=sys.stderr)
+            return 2
+        except socket.timeout:
+            continue
+        if data == payload:
+            return 0
+        print(f"client: got {len(data)} bytes, not the {size} sent",
+              file=sys.stderr)
+        return 1
+    print("client: no reply", file=sys.stderr)
+    return 3
+
+
+def main():
+    """Dispatch on the first argument."""
+    if len(sys.argv) < 2 or sys.argv[1] not in ("echo", "client"):
+        print(__doc__, file=sys.stderr)
+        return 1
+    if sys.argv[1] == "echo":
+        return echo(sys.argv[2:])
+    return client(sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
