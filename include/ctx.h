@@ -13,6 +13,8 @@
 #include "fwd.h"
 #include "log.h"
 
+struct tcp_ctx;
+
 #define ETH_ALEN_	6
 #define PATH_MAX_	4096
 #define MAXNS		4	/* resolvers kept per IP version */
@@ -219,6 +221,7 @@ struct icmp_ctx {
  * @buf_tap:	Buffer behind @pool_tap
  * @icmp:	ICMP echo state
  * @icmp_warned: Warned once that no ICMP socket can be opened
+ * @tcp:	TCP connection table and buffers, NULL with --no-tcp
  * @exit_status: Status to exit with when the main loop ends
  * @done:	Main loop should end
  */
@@ -275,6 +278,7 @@ struct ctx {
 	char *buf_tap;
 	struct icmp_ctx icmp;
 	bool icmp_warned;
+	struct tcp_ctx *tcp;
 	int exit_status;
 	bool done;
 };

@@ -13,6 +13,8 @@
  * @EPOLL_TYPE_TIMER:	Periodic timerfd driving protocol timers
  * @EPOLL_TYPE_PING:	Ping socket, payload: echo identifier and IP version
  * @EPOLL_TYPE_SIGNAL:	signalfd (child exit, termination)
+ * @EPOLL_TYPE_TCP:	Host socket of a TCP connection, payload: table index
+ * @EPOLL_TYPE_TCP_LISTEN: Listening socket for -t, payload: port, IP version
  * @EPOLL_TYPE_NUM:	Sentinel
  */
 enum epoll_type {
@@ -21,6 +23,8 @@ enum epoll_type {
 	EPOLL_TYPE_TIMER,
 	EPOLL_TYPE_PING,
 	EPOLL_TYPE_SIGNAL,
+	EPOLL_TYPE_TCP,
+	EPOLL_TYPE_TCP_LISTEN,
 	EPOLL_TYPE_NUM,
 };
 

@@ -278,11 +278,13 @@ static const struct conf_opt conf_opts[] = {
  * @feature:	What the option needs, for the message
  * @val:	Option value, as in struct conf_opt
  * @none_ok:	The value "none" (nothing to do) is accepted
+ * @only_arg:	If not NULL, only this value is unsupported, others work
  */
 struct conf_unsupported {
 	const char *feature;
 	int val;
 	bool none_ok;
+	const char *only_arg;
 };
 
 /* Remove entries as features land: nothing else needs to change */
@@ -295,7 +297,8 @@ static const struct conf_unsupported conf_unsupported[] = {
 	{ "DNS forwarding",		CONF_OPT_DNS_FORWARD,		false },
 	{ "host loopback mapping",	CONF_OPT_MAP_HOST_LOOPBACK,	false },
 	{ "guest address mapping",	CONF_OPT_MAP_GUEST_ADDR,	false },
-	{ "port forwarding",		't',				true },
+	{ "automatic port forwarding",	't',				true,
+	  "auto" },
 	{ "port forwarding",		'u',				true },
 	{ "port forwarding",		'T',				true },
 	{ "port forwarding",		'U',				true },
@@ -447,7 +450,7 @@ static void conf_usage(const struct ctx *c)
 			continue;
 
 		u = conf_unsupported_find(o->val);
-		if (u)
+		if (u && !u->only_arg)
 			note = u->none_ok ? unsup_none : unsup;
 
 		if (n < CONF_HELP_COL)
@@ -1197,6 +1200,8 @@ static void conf_note_unsupported(struct conf_state *st,
 	if (!u || st->unsup_opt)
 		return;
 	if (u->none_ok && arg && !strcmp(arg, "none"))
+		return;
+	if (u->only_arg && (!arg || strcmp(arg, u->only_arg)))
 		return;
 	st->unsup_opt = o;
 	st->unsup = u;

@@ -31,6 +31,7 @@
 #include "packet.h"
 #include "pasta.h"
 #include "tap.h"
+#include "tcp.h"
 #include "util.h"
 
 #define EPOLL_EVENTS	64
@@ -238,6 +239,7 @@ static void main_timer(struct ctx *c)
 		debug_perror("timerfd");
 	ndp_timer(c);
 	icmp_timer(c);
+	tcp_timer(c);
 }
 
 /**
@@ -269,6 +271,12 @@ static void main_loop(struct ctx *c)
 				break;
 			case EPOLL_TYPE_PING:
 				icmp_sock_handler(c, ref);
+				break;
+			case EPOLL_TYPE_TCP:
+				tcp_sock_handler(c, ref, events[i].events);
+				break;
+			case EPOLL_TYPE_TCP_LISTEN:
+				tcp_listen_handler(c, ref, events[i].events);
 				break;
 			case EPOLL_TYPE_SIGNAL:
 				main_signal(c, ref.fd);
@@ -309,6 +317,8 @@ int main(int argc, char **argv)
 	}
 	main_tap_init(c);
 	clock_gettime(CLOCK_MONOTONIC, &c->now);
+	if (tcp_init(c))
+		die("can't allocate TCP tables");
 
 	if (!c->quiet)
 		conf_print(c);

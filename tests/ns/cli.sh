@@ -174,8 +174,6 @@ case_unsupported() {
 	local p pcap_existed=0
 	[ -e /tmp/x.pcap ] && pcap_existed=1
 	for p in pasta passt; do
-		check_fail "unsupported_tcp/$p" $p \
-			'^--tcp-ports: .*is not supported yet' -- -t 22
 		check_fail "unsupported_udp/$p" $p \
 			'^--udp-ports: .*is not supported yet' -- -u 53
 		check_fail "unsupported_pcap/$p" $p \
@@ -188,6 +186,10 @@ case_unsupported() {
 	done
 	check_fail unsupported_bpf pasta '^--bpf: .*is not supported yet' \
 		-- --bpf
+	check_fail unsupported_tcp_ns pasta '^--tcp-ns: .*is not supported yet' \
+		-- -T 22
+	check_fail unsupported_tcp_auto pasta \
+		'^--tcp-ports: .*is not supported yet' -- -t auto
 	if [ $pcap_existed = 0 ] && [ -e /tmp/x.pcap ]; then
 		echo "/tmp/x.pcap was created" >&2
 		result fail cli/unsupported_pcap_no_file
