@@ -278,6 +278,9 @@ static void main_loop(struct ctx *c)
 			case EPOLL_TYPE_TCP_LISTEN:
 				tcp_listen_handler(c, ref, events[i].events);
 				break;
+			case EPOLL_TYPE_TCP_TIMER:
+				tcp_wnd_handler(c);
+				break;
 			case EPOLL_TYPE_SIGNAL:
 				main_signal(c, ref.fd);
 				break;

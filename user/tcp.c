@@ -31,6 +31,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -41,6 +42,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "checksum.h"
@@ -65,6 +67,8 @@
 #define TCP_ACCEPT_BATCH	32
 #define TCP_READ_ROUNDS		16
 #define TCP_LISTEN_V6		(1U << 16)
+#define TCP_WND_POLL_NS		2000000	/* window update poll, 2 ms */
+#define TCP_WND_STEP		16384U	/* window growth worth an update */
 
 #define TCP_F_FIN		0x01
 #define TCP_F_SYN		0x02
@@ -187,6 +191,24 @@ static struct tcp_conn *tcp_conn_alloc(const struct ctx *c,
 }
 
 /**
+ * tcp_wnd_wait_end() - Stop polling a connection for window updates
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_wnd_wait_end(const struct ctx *c, struct tcp_conn *conn)
+{
+	if (!(conn->flags & TCP_WND_WAIT))
+		return;
+	conn->flags &= ~TCP_WND_WAIT;
+	if (!--c->tcp->wnd_wait) {
+		struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+
+		if (timerfd_settime(c->tcp->timerfd, 0, &its, NULL))
+			debug_perror("TCP: timerfd_settime");
+	}
+}
+
+/**
  * tcp_conn_free() - Close the socket of a connection and free its entry
  * @c:		Execution context
  * @conn:	Connection
@@ -201,6 +223,7 @@ static void tcp_conn_free(const struct ctx *c, struct tcp_conn *conn,
 	int *pp = &tc->hash[b];
 	int n;
 
+	tcp_wnd_wait_end(c, conn);
 	for (n = 0; *pp >= 0 && n < TCP_CONN_MAX; n++) {
 		if (*pp == idx) {
 			*pp = conn->next;
@@ -355,10 +378,15 @@ static uint16_t tcp_wnd_to_tap(const struct ctx *c, struct tcp_conn *conn)
 		return tcp_wnd_to_raw(conn->wnd_to_tap, conn->ws_to_tap);
 	wnd = tcp_sock_wnd(conn);
 	conn->wnd_to_tap = wnd;
-	if (wnd < conn->mss && !(conn->flags & TCP_WND_WAIT) &&
+	if (wnd < 2U * conn->mss && !(conn->flags & TCP_WND_WAIT) &&
 	    (conn->flags & TCP_ESTABLISHED)) {
-		if (!tcp_epoll_set(c, conn, conn->events | EPOLLOUT))
-			conn->flags |= TCP_WND_WAIT;
+		struct itimerspec its = { { 0, TCP_WND_POLL_NS },
+					  { 0, TCP_WND_POLL_NS } };
+
+		conn->flags |= TCP_WND_WAIT;
+		if (!c->tcp->wnd_wait++ &&
+		    timerfd_settime(c->tcp->timerfd, 0, &its, NULL))
+			debug_perror("TCP: timerfd_settime");
 	}
 	return tcp_wnd_to_raw(wnd, conn->ws_to_tap);
 }
@@ -562,6 +590,23 @@ static int tcp_data_from_sock(const struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
+ * tcp_sock_bufsize() - Set the largest send buffer allowed (wmem_max)
+ * @s:		Socket
+ *
+ * The kernel grows a send buffer only after send() found it full
+ * (tcp_check_space()), which never happens since we advertise no more than
+ * fits: without a fixed size, the window we offer the guest stays at the
+ * initial buffer size.
+ */
+static void tcp_sock_bufsize(int s)
+{
+	int v = INT_MAX;
+
+	if (setsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)))
+		debug_perror("TCP: SO_SNDBUF");
+}
+
+/**
  * tcp_sock_open() - Open a non-blocking TCP socket for a guest connection
  * @c:		Execution context
  * @af:		AF_INET or AF_INET6
@@ -579,6 +624,7 @@ static int tcp_sock_open(const struct ctx *c, int af, bool loopback)
 
 	if (s < 0)
 		return -errno;
+	tcp_sock_bufsize(s);
 	if (setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
 		debug_perror("TCP: TCP_NODELAY");
 	if (c->tcp->peek_off &&
@@ -825,8 +871,12 @@ static int tcp_tap_data(const struct ctx *c, struct tcp_conn *conn,
 	size_t len;
 	ssize_t n = 0;
 
-	if (!plen && !fin)
+	if (!plen && !fin) {
+		/* Window probe or keepalive (RFC 9293, 3.10.7.4): answer */
+		if (ntohl(th->th_seq) != conn->seq_from_tap)
+			tcp_send_ctl(c, conn, TCP_F_ACK);
 		return 0;
+	}
 	if (conn->flags & TCP_TAP_FIN) {
 		tcp_send_ctl(c, conn, TCP_F_ACK);
 		return 0;
@@ -853,6 +903,8 @@ static int tcp_tap_data(const struct ctx *c, struct tcp_conn *conn,
 		}
 		conn->seq_from_tap += (uint32_t)n;
 	}
+	trace("TCP: from guest seq %u len %zu skip %lld, wrote %zd",
+	      ntohl(th->th_seq), plen, (long long)skip, n);
 	if (fin && (size_t)n == len) {
 		if (shutdown(conn->sock, SHUT_WR))
 			debug_perror("TCP: shutdown");
@@ -1025,17 +1077,6 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 	if (!(conn->flags & TCP_ESTABLISHED))
 		return;
 
-	if ((events & EPOLLOUT) && (conn->flags & TCP_WND_WAIT)) {
-		uint32_t old = conn->wnd_to_tap;
-
-		conn->flags &= ~TCP_WND_WAIT;
-		if (tcp_epoll_set(c, conn, conn->events & ~(uint32_t)EPOLLOUT)) {
-			tcp_rst(c, conn, true);
-			return;
-		}
-		if (tcp_sock_wnd(conn) > old)
-			tcp_send_ctl(c, conn, TCP_F_ACK);
-	}
 	tcp_data_from_sock(c, conn);
 }
 
@@ -1140,6 +1181,7 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 			continue;
 		}
 		conn->sock = s;
+		tcp_sock_bufsize(s);
 		if (setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
 			debug_perror("TCP: TCP_NODELAY");
 		if (c->tcp->peek_off &&
@@ -1305,6 +1347,13 @@ int tcp_init(struct ctx *c)
 		tc->conn[i].next = i + 1 < TCP_CONN_MAX ? i + 1 : -1;
 	}
 	tc->free = 0;
+	tc->timerfd = timerfd_create(CLOCK_MONOTONIC,
+				     TFD_NONBLOCK | TFD_CLOEXEC);
+	if (tc->timerfd < 0)
+		die_perror("TCP: timerfd_create");
+	if (epoll_ref_add(c->epollfd, EPOLLIN, EPOLL_TYPE_TCP_TIMER,
+			  tc->timerfd, 0))
+		die("TCP: can't watch the window timer");
 	c->tcp = tc;
 	debug("TCP: SO_PEEK_OFF %s", tc->peek_off ? "available" :
 			"not available, peeking into a discard buffer");
@@ -1358,6 +1407,41 @@ static void tcp_timer_conn(const struct ctx *c, struct tcp_conn *conn,
 		conn->ts_ack = now;
 		tcp_rewind(c, conn);
 		tcp_data_from_sock(c, conn);
+	}
+}
+
+/**
+ * tcp_wnd_handler() - Send window updates where the host socket drained
+ * @c:		Execution context
+ *
+ * The kernel wakes up writers only after a send() found the buffer full
+ * (SOCK_NOSPACE), which doesn't happen as we advertise no more than fits:
+ * connections whose window went below two segments are polled instead,
+ * every TCP_WND_POLL_NS while any is waiting.
+ */
+void tcp_wnd_handler(struct ctx *c)
+{
+	struct tcp_ctx *tc = c->tcp;
+	uint64_t exp;
+	int i;
+
+	if (read(tc->timerfd, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
+		debug_perror("TCP: timerfd");
+	for (i = 0; i < TCP_CONN_MAX && tc->wnd_wait; i++) {
+		struct tcp_conn *conn = &tc->conn[i];
+		uint32_t wnd;
+
+		if (conn->sock < 0 || !(conn->flags & TCP_WND_WAIT))
+			continue;
+		if (conn->flags & TCP_TAP_FIN) {
+			tcp_wnd_wait_end(c, conn);
+			continue;
+		}
+		wnd = tcp_sock_wnd(conn);
+		if (wnd >= conn->wnd_to_tap + MIN(conn->mss, TCP_WND_STEP)) {
+			tcp_wnd_wait_end(c, conn);
+			tcp_send_ctl(c, conn, TCP_F_ACK);
+		}
 	}
 }
 

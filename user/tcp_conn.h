@@ -36,7 +36,7 @@
 #define TCP_SOCK_EOF		(1U << 5)
 #define TCP_FIN_TO_TAP		(1U << 6)
 #define TCP_FIN_ACKED		(1U << 7)
-#define TCP_WND_WAIT		(1U << 8)	/* EPOLLOUT armed for window */
+#define TCP_WND_WAIT		(1U << 8)	/* polled for a window update */
 
 #define TCP_HANDSHAKE		(TCP_SYN_FROM_TAP | TCP_SYNACK_TO_TAP | \
 				 TCP_SYN_TO_TAP)
@@ -111,6 +111,8 @@ struct tcp_conn {
  * @free:	First free entry, -1 if the table is full
  * @count:	Entries in use
  * @hash_key:	SipHash key, random per run
+ * @timerfd:	Window update poll timer, armed while @wnd_wait
+ * @wnd_wait:	Connections waiting for their socket to drain
  * @peek_off:	SO_PEEK_OFF works on TCP sockets (Linux 6.10 or later)
  * @frames:	TCP_FRAMES buffers of PKT_MAX_FRAME bytes, for segments
  * @discard:	TCP_MAX_INFLIGHT bytes to peek already sent data into, when
@@ -122,6 +124,8 @@ struct tcp_ctx {
 	int free;
 	int count;
 	uint8_t hash_key[SIPHASH_KEY_LEN];
+	int timerfd;
+	int wnd_wait;
 	bool peek_off;
 	uint8_t *frames;
 	uint8_t *discard;
