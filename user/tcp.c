@@ -408,6 +408,9 @@ static int tcp_send_ctl(const struct ctx *c, struct tcp_conn *conn,
 	uint32_t seq = conn->seq_to_tap;
 	uint16_t wnd;
 
+	/* Our FIN took one sequence number: later segments come after it */
+	if ((conn->flags & TCP_FIN_TO_TAP) && !(flags & TCP_F_FIN))
+		seq++;
 	if (flags & TCP_F_SYN) {
 		int mtu = c->mtu ? c->mtu : MTU_DEFAULT;
 		uint16_t mss = (uint16_t)(mtu - (conn->v6 ? IP6_HLEN : IP4_HLEN) -

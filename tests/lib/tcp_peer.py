@@ -14,11 +14,13 @@
 #   tcp_peer.py serve ADDR PORT BYTES              accept once, send pattern
 #   tcp_peer.py recv ADDR PORT BYTES               connect, expect pattern
 # ADDR is a literal address; listeners write READY_FILE ($READY) if set.
+import fcntl
 import hashlib
 import os
 import socket
 import struct
 import sys
+import termios
 import time
 
 TIMEOUT = 20
@@ -73,6 +75,13 @@ def linger(s):
     """Shut down writing, wait for the peer's EOF: everything arrived
     (pasta ends with its namespace, taking unsent data along)."""
     s.shutdown(socket.SHUT_WR)
+    # The peer may have shut down writing already: also wait until it
+    # acknowledged everything, FIN included (SIOCOUTQ is TIOCOUTQ)
+    for _ in range(2000):
+        if struct.unpack('i', fcntl.ioctl(s, termios.TIOCOUTQ,
+                                          b'\0' * 4))[0] == 0:
+            break
+        time.sleep(0.01)
     recv_all(s)
     s.close()
     return 0
@@ -152,4 +161,8 @@ def main():
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except OSError as e:
+        print('%s: %s' % (sys.argv[1], e))
+        sys.exit(1)
