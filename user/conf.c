@@ -1201,7 +1201,7 @@ static void conf_note_unsupported(struct conf_state *st,
 		return;
 	if (u->none_ok && arg && !strcmp(arg, "none"))
 		return;
-	if (u->only_arg && (!arg || strcmp(arg, u->only_arg)))
+	if (u->only_arg && (!arg || strcmp(arg, u->only_arg) != 0))
 		return;
 	st->unsup_opt = o;
 	st->unsup = u;
