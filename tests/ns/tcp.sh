@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-out4 out6 in4 in6 port_delta half_close rst refused map_gw}"
+CASES="${*:-out4 out6 in4 in6 port_delta half_close rst refused map_gw no_tcp}"
 PRIVS="${PRIVS:-root user}"
 T=$(mktemp -d /tmp/pt-tcp.XXXXXX)
 chmod 0777 "$T"
@@ -24,7 +24,8 @@ PEER="/usr/bin/python3 $T/tcp_peer.py"
 TO=60
 head -c 1024 /dev/urandom > "$T/s1k"
 head -c $((16 << 20)) /dev/urandom > "$T/s16m"
-chmod 0644 "$T/s1k" "$T/s16m"
+head -c $((64 << 20)) /dev/urandom > "$T/s64m"
+chmod 0644 "$T/s1k" "$T/s16m" "$T/s64m"
 
 trap 'topo_cleanup; rm -rf "$T"' EXIT
 
@@ -103,11 +104,15 @@ out_xfer() {
 }
 
 case_out4() {
-	out_xfer "$1" 4 "$REMOTE4" "$T/s1k" && out_xfer "$1" 4 "$REMOTE4" "$T/s16m"
+	out_xfer "$1" 4 "$REMOTE4" "$T/s1k" &&
+		out_xfer "$1" 4 "$REMOTE4" "$T/s16m" &&
+		out_xfer "$1" 4 "$REMOTE4" "$T/s64m"
 }
 
 case_out6() {
-	out_xfer "$1" 6 "$REMOTE6" "$T/s1k" && out_xfer "$1" 6 "$REMOTE6" "$T/s16m"
+	out_xfer "$1" 6 "$REMOTE6" "$T/s1k" &&
+		out_xfer "$1" 6 "$REMOTE6" "$T/s16m" &&
+		out_xfer "$1" 6 "$REMOTE6" "$T/s64m"
 }
 
 # in_xfer PRIV V ADDR SRC HOSTPORT NSPORT - upload and download from a
@@ -156,12 +161,14 @@ in_xfer() {
 
 case_in4() {
 	in_xfer "$1" 4 "$HOST4" "$T/s1k" 10001 10001 &&
-		in_xfer "$1" 4 "$HOST4" "$T/s16m" 10001 10001
+		in_xfer "$1" 4 "$HOST4" "$T/s16m" 10001 10001 &&
+		in_xfer "$1" 4 "$HOST4" "$T/s64m" 10001 10001
 }
 
 case_in6() {
 	in_xfer "$1" 6 "$HOST6" "$T/s1k" 10001 10001 &&
-		in_xfer "$1" 6 "$HOST6" "$T/s16m" 10001 10001
+		in_xfer "$1" 6 "$HOST6" "$T/s16m" 10001 10001 &&
+		in_xfer "$1" 6 "$HOST6" "$T/s64m" 10001 10001
 }
 
 case_port_delta() {
@@ -250,6 +257,47 @@ case_map_gw() {
 		$PEER refused "$UP4" $port 5 || rc=1
 	wait $pid 2>/dev/null
 	[ $rc = 0 ] || { echo "--no-map-gw still mapped" >&2; return 1; }
+}
+
+# no_tcp: --no-tcp drops the guest's segments (no reset: the connection
+# times out) and binds nothing for -t
+case_no_tcp() {
+	local out rc=0
+	# Nothing listens there: with TCP, that's a quick "refused"
+	out=$(pasta_run "$1" --config-net --no-tcp -t 10061 -- sh -c "
+		/usr/bin/python3 -c '
+import socket, sys
+try:
+    socket.create_connection((\"$REMOTE4\", 10060), timeout=2)
+except socket.timeout:
+    print(\"timed out\")
+    sys.exit(0)
+except OSError as e:
+    print(e)
+print(\"connected\")
+sys.exit(1)' && ss -Hltn >/dev/null" 2>&1) || rc=1
+	grep -q "timed out" <<<"$out" || rc=1
+	[ $rc = 0 ] || { echo "--no-tcp: $out" >&2; return 1; }
+
+	# Nothing bound on the host for -t (and, as a control, bound without)
+	bound_while_running "$1" --no-tcp && rc=1
+	bound_while_running "$1" || rc=1
+	[ $rc = 0 ] || echo "--no-tcp: wrong listening state on port 10061" >&2
+	return $rc
+}
+
+# bound_while_running PRIV [ARG] - is port 10061 bound on the host while
+# pasta -t 10061 [ARG] runs?
+bound_while_running() {
+	local pid rc=1
+	rm -f "$T/up"
+	pasta_run "$1" ${2:+"$2"} -t 10061 -- sh -c "touch $T/up; sleep 2" \
+		>/dev/null 2>&1 &
+	pid=$!
+	wait_ready "$T/up" || return 2
+	in_host ss -Hltn "sport = :10061" | grep -q . && rc=0
+	wait $pid
+	return $rc
 }
 
 tun_usable
