@@ -32,10 +32,13 @@
  * struct pasta_child_arg - what the spawned child needs
  * @c:		Execution context
  * @sync:	Read end of the pipe the child waits on before exec
+ * @sync_w:	Write end, which the child closes: it then sees EOF if pasta
+ *		goes away
  */
 struct pasta_child_arg {
 	const struct ctx *c;
 	int sync;
+	int sync_w;
 };
 
 /**
@@ -55,6 +58,7 @@ static int pasta_child(void *arg)
 	char b;
 
 	/* Until pasta says go; if pasta went away instead, give up */
+	close(a->sync_w);
 	do {
 		n = read(a->sync, &b, 1);
 	} while (n < 0 && errno == EINTR);
@@ -158,6 +162,7 @@ static int pasta_spawn(struct ctx *c)
 		die_perror("can't create pipe for the child");
 	a.c = c;
 	a.sync = sync[0];
+	a.sync_w = sync[1];
 
 	stack = malloc(PASTA_CHILD_STACK);
 	if (!stack)

@@ -519,6 +519,7 @@ static int tcp_data_from_sock(const struct ctx *c, struct tcp_conn *conn)
 	struct iovec iov[TCP_FRAMES + 1];
 	int round;
 
+	conn->flags &= ~TCP_TAP_BLOCKED;
 	for (round = 0; round < TCP_READ_ROUNDS; round++) {
 		uint32_t inflight = conn->seq_to_tap - conn->seq_ack_from_tap;
 		uint32_t room = tcp_send_room(conn->seq_ack_from_tap,
@@ -577,6 +578,7 @@ static int tcp_data_from_sock(const struct ctx *c, struct tcp_conn *conn)
 					   conn->seq_to_tap, conn->seq_from_tap,
 					   flags, wnd, NULL, 0, len)) {
 				tcp_peek_off_set(c, conn);
+				conn->flags |= TCP_TAP_BLOCKED;
 				return 0;
 			}
 			conn->seq_to_tap += (uint32_t)len;
@@ -1401,6 +1403,10 @@ static void tcp_timer_conn(const struct ctx *c, struct tcp_conn *conn,
 		debug("TCP: connection timed out");
 		tcp_rst(c, conn, true);
 		return;
+	}
+	if (conn->flags & TCP_TAP_BLOCKED) {
+		if (tcp_data_from_sock(c, conn))
+			return;
 	}
 	unacked = conn->seq_max_to_tap != conn->seq_ack_from_tap ||
 		  ((conn->flags & TCP_FIN_TO_TAP) &&

@@ -13,6 +13,10 @@
  *	TCP_SOCK_EOF (host sent FIN), TCP_FIN_TO_TAP (our FIN is out),
  *	TCP_FIN_ACKED (the guest acknowledged it).  The entry is freed once
  *	both TCP_TAP_FIN and TCP_FIN_ACKED are set, or on a reset either way.
+ *
+ * TCP_WND_WAIT marks connections polled for a window update, and
+ * TCP_TAP_BLOCKED those whose data didn't fit in the tap: tcp_timer()
+ * tries again, as nothing else might (the socket is edge-triggered).
  */
 #ifndef TCP_CONN_H
 #define TCP_CONN_H
@@ -37,6 +41,7 @@
 #define TCP_FIN_TO_TAP		(1U << 6)
 #define TCP_FIN_ACKED		(1U << 7)
 #define TCP_WND_WAIT		(1U << 8)	/* polled for a window update */
+#define TCP_TAP_BLOCKED		(1U << 9)	/* a write to the tap failed */
 
 #define TCP_HANDSHAKE		(TCP_SYN_FROM_TAP | TCP_SYNACK_TO_TAP | \
 				 TCP_SYN_TO_TAP)

@@ -13,6 +13,8 @@
 #   tcp_peer.py send ADDR PORT BYTES               connect, send a pattern
 #   tcp_peer.py serve ADDR PORT BYTES              accept once, send pattern
 #   tcp_peer.py recv ADDR PORT BYTES               connect, expect pattern
+#   tcp_peer.py peer ADDR PORT                     accept once, print the
+#                                                  client's address
 # ADDR is a literal address; listeners write READY_FILE ($READY) if set.
 import fcntl
 import hashlib
@@ -156,6 +158,10 @@ def main():
             print('got %d bytes, expected %d' % (len(got), arg))
             return 1
         return 0
+    if mode == 'peer':
+        c = listen(addr, port)
+        print(c.getpeername()[0])
+        return linger(c)
     print('unknown mode ' + mode)
     return 2
 

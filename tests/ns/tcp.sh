@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-out4 out6 in4 in6 port_delta half_close rst refused map_gw no_tcp}"
+CASES="${*:-out4 out6 in4 in6 port_delta half_close rst refused map_gw no_tcp outbound_addr}"
 PRIVS="${PRIVS:-root user}"
 T=$(mktemp -d /tmp/pt-tcp.XXXXXX)
 chmod 0777 "$T"
@@ -34,9 +34,9 @@ pasta_run() {
 	local priv=$1
 	shift
 	if [ "$priv" = root ]; then
-		in_host timeout "$TO" "$PASTA" "$@"
+		in_host timeout -k 5 "$TO" "$PASTA" "$@"
 	else
-		as_user timeout "$TO" "$PASTA" "$@"
+		as_user timeout -k 5 "$TO" "$PASTA" "$@"
 	fi
 }
 
@@ -300,8 +300,31 @@ bound_while_running() {
 	return $rc
 }
 
+# outbound_addr: -o picks the source address of outbound connections
+case_outbound_addr() {
+	local pid rc=0 v a src
+	for v in 4 6; do
+		if [ $v = 4 ]; then a=$REMOTE4; src=192.0.2.3
+		else a=$REMOTE6; src=2001:db8:1::3; fi
+		rm -f "$T/ready" "$T/peer"
+		READY="$T/ready" in_up timeout "$TO" $PEER peer "$a" 10070 \
+			>"$T/peer" &
+		pid=$!
+		wait_ready "$T/ready" || return 1
+		pasta_run "$1" --config-net -o "$src" -- \
+			$PEER recv "$a" 10070 0 || rc=1
+		wait $pid || rc=1
+		[ "$(cat "$T/peer")" = "$src" ] || rc=1
+		[ $rc = 0 ] || { echo "-o $src: server saw" \
+			"'$(cat "$T/peer")'" >&2; return 1; }
+	done
+}
+
 tun_usable
 topo_setup || { result fail topology; exit 1; }
+# A second host address, for -o
+in_host ip addr add 192.0.2.3/24 dev eth0
+in_host ip -6 addr add 2001:db8:1::3/64 dev eth0 nodad
 for priv in $PRIVS; do
 	for c in $CASES; do
 		if "case_$c" "$priv"; then
