@@ -52,6 +52,7 @@
 #include "tap.h"
 #include "tcp.h"
 #include "tcp_conn.h"
+#include "tcp_info.h"
 #include "tcp_seq.h"
 #include "util.h"
 
@@ -69,6 +70,7 @@
 #define TCP_LISTEN_V6		(1U << 16)
 #define TCP_WND_POLL_NS		2000000	/* window update poll, 2 ms */
 #define TCP_WND_STEP		16384U	/* window growth worth an update */
+#define TCP_SNDWND_SLACK	(1LL << 20)	/* queued beyond peer window */
 
 #define TCP_F_FIN		0x01
 #define TCP_F_SYN		0x02
@@ -340,7 +342,9 @@ static int tcp_frame_send(const struct ctx *c, bool v6,
  * @conn:	Connection, socket open
  *
  * SO_SNDBUF counts bookkeeping overhead too (socket(7)), so only three
- * quarters of it are taken as room for payload.
+ * quarters of it are taken as room for payload.  Where the kernel reports
+ * the host peer's window (tcpi_snd_wnd), we don't offer more than that
+ * window plus one buffer's worth beyond it.
  *
  * Return: window in bytes
  */
@@ -348,12 +352,15 @@ static uint32_t tcp_sock_wnd(const struct tcp_conn *conn)
 {
 	int sndbuf = 0, outq = 0;
 	socklen_t sl = sizeof(sndbuf);
+	uint32_t snd_wnd;
 	long long room;
 
 	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
 	    ioctl(conn->sock, SIOCOUTQ, &outq))
 		return TCP_MSS4_DEFAULT;
 	room = (long long)sndbuf / 4 * 3 - outq;
+	if (tcp_info_snd_wnd(conn->sock, &snd_wnd))
+		room = MIN(room, (long long)snd_wnd + TCP_SNDWND_SLACK - outq);
 	if (room < 0)
 		return 0;
 	return room > (1LL << 30) ? 1U << 30 : (uint32_t)room;
