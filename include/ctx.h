@@ -13,6 +13,8 @@
 #include "fwd.h"
 #include "log.h"
 
+struct tcp_ctx;
+
 #define ETH_ALEN_	6
 #define PATH_MAX_	4096
 #define MAXNS		4	/* resolvers kept per IP version */
@@ -230,6 +232,7 @@ struct icmp_ctx {
  * @icmp:	ICMP echo state
  * @icmp_warned: Warned once that no ICMP socket can be opened
  * @udp:	UDP flows and buffers (user/udp.c), NULL with --no-udp
+ * @tcp:	TCP connection table and buffers, NULL with --no-tcp
  * @exit_status: Status to exit with when the main loop ends
  * @done:	Main loop should end
  */
@@ -288,6 +291,7 @@ struct ctx {
 	struct icmp_ctx icmp;
 	bool icmp_warned;
 	struct udp_ctx *udp;
+	struct tcp_ctx *tcp;
 	int exit_status;
 	bool done;
 };

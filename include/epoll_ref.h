@@ -16,6 +16,9 @@
  * @EPOLL_TYPE_NSQUIT:	inotify watch for removal of the target namespace
  * @EPOLL_TYPE_TAP_LISTEN: passt's listening UNIX socket
  * @EPOLL_TYPE_UDP:	UDP socket, payload: flow index, or a forwarded port
+ * @EPOLL_TYPE_TCP:	Host socket of a TCP connection, payload: table index
+ * @EPOLL_TYPE_TCP_LISTEN: Listening socket for -t, payload: port, IP version
+ * @EPOLL_TYPE_TCP_TIMER: timerfd polling TCP sockets for window updates
  * @EPOLL_TYPE_NUM:	Sentinel
  */
 enum epoll_type {
@@ -27,6 +30,9 @@ enum epoll_type {
 	EPOLL_TYPE_NSQUIT,
 	EPOLL_TYPE_TAP_LISTEN,
 	EPOLL_TYPE_UDP,
+	EPOLL_TYPE_TCP,
+	EPOLL_TYPE_TCP_LISTEN,
+	EPOLL_TYPE_TCP_TIMER,
 	EPOLL_TYPE_NUM,
 };
 

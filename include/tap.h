@@ -4,6 +4,7 @@
 #define TAP_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,8 @@ int tap_send_ip4(const struct ctx *c, struct in_addr src, struct in_addr dst,
 int tap_send_ip6(const struct ctx *c, const uint8_t *dst_mac,
 		 const struct in6_addr *src, const struct in6_addr *dst,
 		 uint8_t proto, const void *l4, size_t l4len);
+size_t tap_l3_hdr(const struct ctx *c, uint8_t *buf, bool v6, const void *src,
+		  const void *dst, uint8_t proto, size_t l4len);
 int tap_send_udp4(const struct ctx *c, struct in_addr src, uint16_t sport,
 		  struct in_addr dst, uint16_t dport,
 		  const void *data, size_t len);

@@ -276,7 +276,7 @@ static const struct conf_opt conf_opts[] = {
  * @feature:	What the option needs, for the message
  * @val:	Option value, as in struct conf_opt
  * @none_ok:	The value "none" (nothing to do) is accepted
- * @spec_ok:	An explicit port list is accepted (only -u so far)
+ * @spec_ok:	An explicit port list is accepted (-t and -u so far)
  */
 struct conf_unsupported {
 	const char *feature;
@@ -290,7 +290,7 @@ static const struct conf_unsupported conf_unsupported[] = {
 	{ "changing user",		CONF_OPT_RUNAS,			false },
 	{ "host loopback mapping",	CONF_OPT_MAP_HOST_LOOPBACK,	false },
 	{ "guest address mapping",	CONF_OPT_MAP_GUEST_ADDR,	false },
-	{ "port forwarding",		't',				true },
+	{ "automatic port forwarding",	't',	true, .spec_ok = true },
 	{ "automatic port forwarding",	'u',	true, .spec_ok = true },
 	{ "port forwarding",		'T',				true },
 	{ "port forwarding",		'U',				true },
@@ -1196,7 +1196,8 @@ static void conf_note_unsupported(const struct ctx *c, struct conf_state *st,
 		return;
 	if (u->none_ok && arg && !strcmp(arg, "none"))
 		return;
-	if (u->spec_ok && c->udp_in.mode == FWD_SPEC)
+	if (u->spec_ok &&
+	    (o->val == 't' ? &c->tcp_in : &c->udp_in)->mode == FWD_SPEC)
 		return;
 	st->unsup_opt = o;
 	st->unsup = u;

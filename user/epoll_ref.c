@@ -16,6 +16,9 @@ static const char *const epoll_type_names[] = {
 	[EPOLL_TYPE_NSQUIT]	= "namespace watch",
 	[EPOLL_TYPE_TAP_LISTEN]	= "listening UNIX socket",
 	[EPOLL_TYPE_UDP]	= "UDP socket",
+	[EPOLL_TYPE_TCP]	= "TCP socket",
+	[EPOLL_TYPE_TCP_LISTEN]	= "TCP listening socket",
+	[EPOLL_TYPE_TCP_TIMER]	= "TCP window timer",
 };
 _Static_assert(ARRAY_SIZE(epoll_type_names) == EPOLL_TYPE_NUM,
 	       "epoll_type_names must name every epoll type");

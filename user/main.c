@@ -33,6 +33,7 @@
 #include "pcap.h"
 #include "pasta.h"
 #include "tap.h"
+#include "tcp.h"
 #include "udp.h"
 #include "util.h"
 
@@ -277,6 +278,7 @@ static void main_timer(struct ctx *c)
 		debug_perror("timerfd");
 	ndp_timer(c);
 	icmp_timer(c);
+	tcp_timer(c);
 	udp_timer(c);
 }
 
@@ -312,6 +314,15 @@ static void main_loop(struct ctx *c)
 				break;
 			case EPOLL_TYPE_UDP:
 				udp_sock_handler(c, ref);
+				break;
+			case EPOLL_TYPE_TCP:
+				tcp_sock_handler(c, ref, events[i].events);
+				break;
+			case EPOLL_TYPE_TCP_LISTEN:
+				tcp_listen_handler(c, ref, events[i].events);
+				break;
+			case EPOLL_TYPE_TCP_TIMER:
+				tcp_wnd_handler(c);
 				break;
 			case EPOLL_TYPE_SIGNAL:
 				main_signal(c, ref.fd);
@@ -362,6 +373,8 @@ int main(int argc, char **argv)
 	if (udp_init(c))
 		die("can't set up UDP");
 	clock_gettime(CLOCK_MONOTONIC, &c->now);
+	if (tcp_init(c))
+		die("can't allocate TCP tables");
 
 	if (!c->quiet)
 		conf_print(c);

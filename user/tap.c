@@ -33,6 +33,7 @@
 #include "passt.h"
 #include "pcap.h"
 #include "tap.h"
+#include "tcp.h"
 #include "udp.h"
 #include "util.h"
 
@@ -149,6 +150,52 @@ int tap_send_ip6(const struct ctx *c, const uint8_t *dst_mac,
 	memcpy(buf + ETH_HLEN_, &ip6, sizeof(ip6));
 	memcpy(buf + ETH_HLEN_ + IP6_HLEN, l4, l4len);
 	return tap_send(c, buf, ETH_HLEN_ + IP6_HLEN + l4len);
+}
+
+/**
+ * tap_l3_hdr() - Write Ethernet and IP headers for a frame to the guest
+ * @c:		Execution context
+ * @buf:	Frame buffer, at least ETH_HLEN_ + IP6_HLEN bytes
+ * @v6:		IPv6 (addresses are struct in6_addr) or IPv4 (struct in_addr)
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	Protocol or next header
+ * @l4len:	Length of what follows the IP header
+ *
+ * For protocols that build their L4 header and payload in place after the
+ * returned offset, then call tap_send() on the whole frame.
+ *
+ * Return: offset of the L4 header in @buf
+ */
+size_t tap_l3_hdr(const struct ctx *c, uint8_t *buf, bool v6, const void *src,
+		  const void *dst, uint8_t proto, size_t l4len)
+{
+	if (v6) {
+		struct ip6_hdr ip6 = { 0 };
+
+		ip6.ip6_flow = htonl(6U << 28);
+		ip6.ip6_plen = htons((uint16_t)l4len);
+		ip6.ip6_nxt = proto;
+		ip6.ip6_hlim = 255;
+		memcpy(&ip6.ip6_src, src, sizeof(ip6.ip6_src));
+		memcpy(&ip6.ip6_dst, dst, sizeof(ip6.ip6_dst));
+		tap_eth_hdr(c, buf, NULL, ETH_P_IPV6);
+		memcpy(buf + ETH_HLEN_, &ip6, sizeof(ip6));
+		return ETH_HLEN_ + IP6_HLEN;
+	} else {
+		struct iphdr ip = {
+			.version = 4, .ihl = 5, .ttl = 255, .protocol = proto,
+		};
+
+		memcpy(&ip.saddr, src, sizeof(ip.saddr));
+		memcpy(&ip.daddr, dst, sizeof(ip.daddr));
+		ip.tot_len = htons((uint16_t)(IP4_HLEN + l4len));
+		ip.frag_off = htons(IP_DF);
+		ip.check = csum(&ip, sizeof(ip), 0);
+		tap_eth_hdr(c, buf, NULL, ETH_P_IP);
+		memcpy(buf + ETH_HLEN_, &ip, sizeof(ip));
+		return ETH_HLEN_ + IP4_HLEN;
+	}
 }
 
 /**
@@ -309,6 +356,10 @@ static void tap_ip4(struct ctx *c, const struct pool *p, size_t idx)
 	case IPPROTO_ICMP:
 		icmp_tap4(c, p, idx, l4off, saddr, daddr);
 		return;
+	case IPPROTO_TCP:
+		tcp_tap_handler(c, AF_INET, &saddr, &daddr, p, idx, l4off,
+				tot - hlen);
+		return;
 	default:
 		trace("tap: IPv4 protocol %u not handled, dropped",
 		      ip->protocol);
@@ -363,6 +414,12 @@ static void tap_ip6(struct ctx *c, const struct pool *p, size_t idx)
 		if (ndp(c, p, idx, off, &saddr, &daddr))
 			return;
 		icmp_tap6(c, p, idx, off, &saddr, &daddr);
+		return;
+	case IPPROTO_TCP:
+		if (off - ETH_HLEN_ - IP6_HLEN > plen)
+			return;
+		tcp_tap_handler(c, AF_INET6, &saddr, &daddr, p, idx, off,
+				plen - (off - ETH_HLEN_ - IP6_HLEN));
 		return;
 	case IPPROTO_UDP:
 		if (dhcpv6(c, p, idx, off, &saddr, &daddr))

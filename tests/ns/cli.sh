@@ -171,11 +171,11 @@ case_mode_options() {
 case_unsupported() {
 	local p u
 	for p in pasta passt; do
-		check_fail "unsupported_tcp/$p" $p \
-			'^--tcp-ports: .*is not supported yet' -- -t 22
 		# Port lists work: only pasta's auto and passt's all don't
 		u=auto
 		[ $p = passt ] && u=all
+		check_fail "unsupported_tcp/$p" $p \
+			'^--tcp-ports: .*is not supported yet' -- -t $u
 		check_fail "unsupported_udp/$p" $p \
 			'^--udp-ports: .*is not supported yet' -- -u $u
 		check_fail "unsupported_runas/$p" $p \
@@ -183,6 +183,8 @@ case_unsupported() {
 	done
 	check_fail unsupported_bpf pasta '^--bpf: .*is not supported yet' \
 		-- --bpf
+	check_fail unsupported_tcp_ns pasta '^--tcp-ns: .*is not supported yet' \
+		-- -T 22
 }
 
 # passt without options parses (qemu socket mode): with the tripwire, it

@@ -779,14 +779,14 @@ static void test_bpf(void **state)
 	expect_unsupported(PASTA, A("--bpf", "--runas", "0"), "--bpf");
 	expect_unsupported(PASTA, A("--runas", "0", "--bpf"), "--runas");
 	/* --no-bpf doesn't hide other unsupported options */
-	expect_unsupported(PASTA, A("--no-bpf", "-t", "22"), "--tcp-ports");
+	expect_unsupported(PASTA, A("--no-bpf", "-T", "22"), "--tcp-ns");
 
 	/* Both together: a conflict, reported before "not supported yet" */
 	expect_fail(PASTA, A("--bpf", "--no-bpf"),
 		    "--bpf: can't be given with --no-bpf");
 	expect_fail(PASTA, A("--no-bpf", "--bpf"),
 		    "--bpf: can't be given with --no-bpf");
-	o = run(PASTA, A("--no-bpf", "--bpf", "-t", "22"), false);
+	o = run(PASTA, A("--no-bpf", "--bpf", "-T", "22"), false);
 	assert_int_equal(o->status, 1);
 	assert_non_null(strstr(o->err, "--bpf: can't be given with --no-bpf"));
 	assert_null(strstr(o->err, "not supported yet"));
@@ -877,10 +877,17 @@ static void test_fwd_opts(void **state)
 	assert_int_equal(p->c.udp_out.mode, FWD_NONE);
 	free(p);
 
+	/* -t works now, except "auto" (issue 5) */
+	p = parse(A("-t", "22", "-t", "10004:10005"));
+	assert_int_equal(p->c.tcp_in.mode, FWD_SPEC);
+	assert_true(fwd_port_isset(&p->c.tcp_in, 22));
+	assert_true(fwd_port_isset(&p->c.tcp_in, 10004));
+	free(p);
+
 	/* Valid but not supported yet */
-	expect_unsupported(PASTA, A("-t", "22"), "--tcp-ports");
 	expect_unsupported(PASTA, A("-t", "auto"), "--tcp-ports");
 	expect_unsupported(PASTA, A("-u", "auto"), "--udp-ports");
+	expect_unsupported(PASTA, A("-T", "auto"), "--tcp-ns");
 	expect_unsupported(PASTA, A("-T", "80:8080"), "--tcp-ns");
 	expect_unsupported(PASTA, A("-U", "auto"), "--udp-ns");
 	expect_unsupported(PASTA, A("-t", "none", "-u", "auto"),

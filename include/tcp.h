@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tcp.h - TCP translation between the guest's segments and host sockets */
+#ifndef TCP_H
+#define TCP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctx.h"
+#include "epoll_ref.h"
+#include "packet.h"
+
+int tcp_init(struct ctx *c);
+void tcp_tap_handler(struct ctx *c, int af, const void *saddr,
+		     const void *daddr, const struct pool *p, size_t idx,
+		     size_t l4off, size_t l4len);
+void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
+void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
+void tcp_wnd_handler(struct ctx *c);
+void tcp_timer(struct ctx *c);
+
+#endif /* TCP_H */

@@ -1,0 +1,336 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tcp.sh - TCP translation: namespace to upstream and upstream to namespace
+# through -t (IPv4, IPv6, 1 KiB and 16 MiB, port translation), half-close,
+# reset propagation, refused connections, gateway to host loopback mapping
+# and --no-map-gw.  Every case runs with pasta as root and as a user.
+#
+# Usage: tests/ns/tcp.sh PASST_BINARY [CASE...]
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/topology.sh
+
+BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
+shift
+CASES="${*:-out4 out6 in4 in6 port_delta half_close rst refused map_gw no_tcp outbound_addr}"
+PRIVS="${PRIVS:-root user}"
+T=$(mktemp -d /tmp/pt-tcp.XXXXXX)
+chmod 0777 "$T"
+install -m 0755 "$BIN" "$T/passt"
+ln -s passt "$T/pasta"
+install -m 0755 tests/lib/tcp_peer.py "$T/tcp_peer.py"
+PASTA="$T/pasta"
+PEER="/usr/bin/python3 $T/tcp_peer.py"
+TO=60
+head -c 1024 /dev/urandom > "$T/s1k"
+head -c $((16 << 20)) /dev/urandom > "$T/s16m"
+head -c $((64 << 20)) /dev/urandom > "$T/s64m"
+chmod 0644 "$T/s1k" "$T/s16m" "$T/s64m"
+
+trap 'topo_cleanup; rm -rf "$T"' EXIT
+
+# pasta_run PRIV ARGS... - run pasta in the host namespace with a timeout
+pasta_run() {
+	local priv=$1
+	shift
+	if [ "$priv" = root ]; then
+		in_host timeout -k 5 "$TO" "$PASTA" "$@"
+	else
+		as_user timeout -k 5 "$TO" "$PASTA" "$@"
+	fi
+}
+
+# up_listening PORT - wait (bounded) for a TCP listener in upstream
+up_listening() {
+	for _ in $(seq 1 50); do
+		in_up ss -Hltn "sport = :$1" | grep -q . && return 0
+		sleep 0.1
+	done
+	echo "nothing listening on upstream port $1" >&2
+	return 1
+}
+
+# wait_ready FILE - wait (bounded) for a listener to create FILE
+wait_ready() {
+	for _ in $(seq 1 100); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "listener never got ready ($1)" >&2
+	return 1
+}
+
+# same SRC GOT WHAT - compare a transfer with its source
+same() {
+	if ! cmp -s "$1" "$2"; then
+		echo "$3: $(stat -c %s "$2" 2>/dev/null || echo no) bytes" \
+		     "received, $(stat -c %s "$1") sent, or content differs" >&2
+		return 1
+	fi
+}
+
+# socat_addr V ADDR PORT - socat client address for IPv4 or IPv6
+socat_addr() {
+	if [ "$1" = 6 ]; then echo "TCP6:[$2]:$3"; else echo "TCP4:$2:$3"; fi
+}
+
+# out_xfer PRIV V ADDR SRC - upload and download between the namespace and
+# a server in the upstream namespace
+out_xfer() {
+	local priv=$1 v=$2 addr=$3 src=$4 port=10010 pid rc=0
+	rm -f "$T/got"
+	in_up timeout "$TO" socat -u "TCP$v-LISTEN:$port,reuseaddr" \
+		"CREATE:$T/got" &
+	pid=$!
+	up_listening $port || return 1
+	# Wait for the server's EOF: pasta ends with the namespace, and
+	# with it what the namespace kernel didn't send yet
+	pasta_run "$priv" --config-net -- sh -c "timeout $TO socat -t $TO \
+		STDIO $(socat_addr "$v" "$addr" $port) <$src >/dev/null" || rc=1
+	wait $pid || rc=1
+	same "$src" "$T/got" "upload IPv$v" || return 1
+	[ $rc = 0 ] || { echo "upload IPv$v: client or server failed" >&2; return 1; }
+
+	rm -f "$T/got"
+	in_up timeout "$TO" socat -u "OPEN:$src" \
+		"TCP$v-LISTEN:$port,reuseaddr" &
+	pid=$!
+	up_listening $port || return 1
+	pasta_run "$priv" --config-net -- timeout "$TO" socat -u \
+		"$(socat_addr "$v" "$addr" $port)" "CREATE:$T/got" || rc=1
+	wait $pid || rc=1
+	same "$src" "$T/got" "download IPv$v" || return 1
+	[ $rc = 0 ] || { echo "download IPv$v: client or server failed" >&2; return 1; }
+}
+
+case_out4() {
+	out_xfer "$1" 4 "$REMOTE4" "$T/s1k" &&
+		out_xfer "$1" 4 "$REMOTE4" "$T/s16m" &&
+		out_xfer "$1" 4 "$REMOTE4" "$T/s64m"
+}
+
+case_out6() {
+	out_xfer "$1" 6 "$REMOTE6" "$T/s1k" &&
+		out_xfer "$1" 6 "$REMOTE6" "$T/s16m" &&
+		out_xfer "$1" 6 "$REMOTE6" "$T/s64m"
+}
+
+# in_xfer PRIV V ADDR SRC HOSTPORT NSPORT - upload and download from a
+# client in upstream to HOSTPORT on the host, forwarded with -t to a
+# server on NSPORT in the namespace
+in_xfer() {
+	local priv=$1 v=$2 addr=$3 src=$4 hp=$5 np=$6 pid rc=0 spec
+	spec=$hp
+	[ "$hp" != "$np" ] && spec="$hp:$np"
+
+	rm -f "$T/got" "$T/ready"
+	pasta_run "$priv" --config-net -t "$spec" -- sh -c "
+		timeout $TO socat -u TCP$v-LISTEN:$np,reuseaddr CREATE:$T/got &
+		for i in \$(seq 1 50); do
+			ss -Hltn 'sport = :$np' | grep -q . && break
+			sleep 0.1
+		done
+		touch $T/ready
+		wait \$!" &
+	pid=$!
+	wait_ready "$T/ready" || { kill $pid; return 1; }
+	in_up timeout "$TO" socat -u "OPEN:$src" \
+		"$(socat_addr "$v" "$addr" "$hp")" || rc=1
+	wait $pid || rc=1
+	same "$src" "$T/got" "inbound upload IPv$v" || return 1
+	[ $rc = 0 ] || { echo "inbound upload IPv$v failed" >&2; return 1; }
+
+	rm -f "$T/got" "$T/ready"
+	pasta_run "$priv" --config-net -t "$spec" -- sh -c "
+		timeout $TO socat -t $TO TCP$v-LISTEN:$np,reuseaddr STDIO \
+			<$src >/dev/null &
+		for i in \$(seq 1 50); do
+			ss -Hltn 'sport = :$np' | grep -q . && break
+			sleep 0.1
+		done
+		touch $T/ready
+		wait \$!" &
+	pid=$!
+	wait_ready "$T/ready" || { kill $pid; return 1; }
+	in_up timeout "$TO" socat -u "$(socat_addr "$v" "$addr" "$hp")" \
+		"CREATE:$T/got" || rc=1
+	wait $pid || rc=1
+	same "$src" "$T/got" "inbound download IPv$v" || return 1
+	[ $rc = 0 ] || { echo "inbound download IPv$v failed" >&2; return 1; }
+}
+
+case_in4() {
+	in_xfer "$1" 4 "$HOST4" "$T/s1k" 10001 10001 &&
+		in_xfer "$1" 4 "$HOST4" "$T/s16m" 10001 10001 &&
+		in_xfer "$1" 4 "$HOST4" "$T/s64m" 10001 10001
+}
+
+case_in6() {
+	in_xfer "$1" 6 "$HOST6" "$T/s1k" 10001 10001 &&
+		in_xfer "$1" 6 "$HOST6" "$T/s16m" 10001 10001 &&
+		in_xfer "$1" 6 "$HOST6" "$T/s64m" 10001 10001
+}
+
+case_port_delta() {
+	in_xfer "$1" 4 "$HOST4" "$T/s1k" 10004 10005 &&
+		in_xfer "$1" 6 "$HOST6" "$T/s16m" 10004 10005
+}
+
+# half_close: the client shuts down its write side, then the server sends
+# 1 MiB; both directions, outbound and through -t
+case_half_close() {
+	local pid rc=0
+	rm -f "$T/ready"
+	READY="$T/ready" in_up timeout "$TO" $PEER halfclose-server \
+		"$REMOTE4" 10020 1048576 &
+	pid=$!
+	wait_ready "$T/ready" || return 1
+	pasta_run "$1" --config-net -- $PEER halfclose-client "$REMOTE4" \
+		10020 1048576 || rc=1
+	wait $pid || rc=1
+	[ $rc = 0 ] || { echo "outbound half-close failed" >&2; return 1; }
+
+	rm -f "$T/ready"
+	pasta_run "$1" --config-net -t 10021 -- sh -c \
+		"READY=$T/ready $PEER halfclose-server 0.0.0.0 10021 1048576" &
+	pid=$!
+	wait_ready "$T/ready" || { kill $pid; return 1; }
+	in_up timeout "$TO" $PEER halfclose-client "$HOST4" 10021 1048576 ||
+		rc=1
+	wait $pid || rc=1
+	[ $rc = 0 ] || { echo "inbound half-close failed" >&2; return 1; }
+}
+
+# rst: a server closing with SO_LINGER 0 resets its client, both ways
+case_rst() {
+	local pid rc=0
+	rm -f "$T/ready"
+	READY="$T/ready" in_up timeout "$TO" $PEER rst-server "$REMOTE4" 10030 &
+	pid=$!
+	wait_ready "$T/ready" || return 1
+	pasta_run "$1" --config-net -- $PEER rst-client "$REMOTE4" 10030 ||
+		rc=1
+	wait $pid || rc=1
+	[ $rc = 0 ] || { echo "outbound reset not propagated" >&2; return 1; }
+
+	rm -f "$T/ready"
+	pasta_run "$1" --config-net -t 10031 -- sh -c \
+		"READY=$T/ready $PEER rst-server 0.0.0.0 10031" &
+	pid=$!
+	wait_ready "$T/ready" || { kill $pid; return 1; }
+	in_up timeout "$TO" $PEER rst-client "$HOST4" 10031 || rc=1
+	wait $pid || rc=1
+	[ $rc = 0 ] || { echo "inbound reset not propagated" >&2; return 1; }
+}
+
+# refused: nothing listens upstream, the client knows within a second
+case_refused() {
+	pasta_run "$1" --config-net -- sh -c \
+		"$PEER refused $REMOTE4 10040 1 && $PEER refused $REMOTE6 10040 1"
+}
+
+# map_gw: the gateway address reaches the host's loopback, unless
+# --no-map-gw (then the connection goes upstream, where nothing listens)
+case_map_gw() {
+	local pid pid6 rc=0 port=10051
+	[ "$1" = root ] || port=10052
+	rm -f "$T/ready" "$T/ready6"
+	READY="$T/ready" in_host timeout "$TO" $PEER serve 127.0.0.1 10050 4096 &
+	pid=$!
+	READY="$T/ready6" in_host timeout "$TO" $PEER serve ::1 10050 4096 &
+	pid6=$!
+	wait_ready "$T/ready" && wait_ready "$T/ready6" || return 1
+	pasta_run "$1" --config-net -- sh -c \
+		"$PEER recv $UP4 10050 4096 && $PEER recv $UP6 10050 4096" ||
+		rc=1
+	wait $pid || rc=1
+	wait $pid6 || rc=1
+	[ $rc = 0 ] || { echo "gateway to loopback failed" >&2; return 1; }
+
+	rm -f "$T/ready"
+	# Nobody connects to this one: it ends with its timeout
+	READY="$T/ready" in_host timeout 10 $PEER serve 127.0.0.1 $port 4096 \
+		>/dev/null 2>&1 &
+	pid=$!
+	wait_ready "$T/ready" || return 1
+	pasta_run "$1" --config-net --no-map-gw -- \
+		$PEER refused "$UP4" $port 5 || rc=1
+	wait $pid 2>/dev/null
+	[ $rc = 0 ] || { echo "--no-map-gw still mapped" >&2; return 1; }
+}
+
+# no_tcp: --no-tcp drops the guest's segments (no reset: the connection
+# times out) and binds nothing for -t
+case_no_tcp() {
+	local out rc=0
+	# Nothing listens there: with TCP, that's a quick "refused"
+	out=$(pasta_run "$1" --config-net --no-tcp -t 10061 -- sh -c "
+		/usr/bin/python3 -c '
+import socket, sys
+try:
+    socket.create_connection((\"$REMOTE4\", 10060), timeout=2)
+except socket.timeout:
+    print(\"timed out\")
+    sys.exit(0)
+except OSError as e:
+    print(e)
+print(\"connected\")
+sys.exit(1)' && ss -Hltn >/dev/null" 2>&1) || rc=1
+	grep -q "timed out" <<<"$out" || rc=1
+	[ $rc = 0 ] || { echo "--no-tcp: $out" >&2; return 1; }
+
+	# Nothing bound on the host for -t (and, as a control, bound without)
+	bound_while_running "$1" --no-tcp && rc=1
+	bound_while_running "$1" || rc=1
+	[ $rc = 0 ] || echo "--no-tcp: wrong listening state on port 10061" >&2
+	return $rc
+}
+
+# bound_while_running PRIV [ARG] - is port 10061 bound on the host while
+# pasta -t 10061 [ARG] runs?
+bound_while_running() {
+	local pid rc=1
+	rm -f "$T/up"
+	pasta_run "$1" ${2:+"$2"} -t 10061 -- sh -c "touch $T/up; sleep 2" \
+		>/dev/null 2>&1 &
+	pid=$!
+	wait_ready "$T/up" || return 2
+	in_host ss -Hltn "sport = :10061" | grep -q . && rc=0
+	wait $pid
+	return $rc
+}
+
+# outbound_addr: -o picks the source address of outbound connections
+case_outbound_addr() {
+	local pid rc=0 v a src
+	for v in 4 6; do
+		if [ $v = 4 ]; then a=$REMOTE4; src=192.0.2.3
+		else a=$REMOTE6; src=2001:db8:1::3; fi
+		rm -f "$T/ready" "$T/peer"
+		READY="$T/ready" in_up timeout "$TO" $PEER peer "$a" 10070 \
+			>"$T/peer" &
+		pid=$!
+		wait_ready "$T/ready" || return 1
+		pasta_run "$1" --config-net -o "$src" -- \
+			$PEER recv "$a" 10070 0 || rc=1
+		wait $pid || rc=1
+		[ "$(cat "$T/peer")" = "$src" ] || rc=1
+		[ $rc = 0 ] || { echo "-o $src: server saw" \
+			"'$(cat "$T/peer")'" >&2; return 1; }
+	done
+}
+
+tun_usable
+topo_setup || { result fail topology; exit 1; }
+# A second host address, for -o
+in_host ip addr add 192.0.2.3/24 dev eth0
+in_host ip -6 addr add 2001:db8:1::3/64 dev eth0 nodad
+for priv in $PRIVS; do
+	for c in $CASES; do
+		if "case_$c" "$priv"; then
+			result pass "tcp/$c/$priv"
+		else
+			result fail "tcp/$c/$priv"
+		fi
+	done
+done
