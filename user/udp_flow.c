@@ -15,85 +15,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "siphash.h"
 #include "udp_flow.h"
 
 #define UDP_FLOW_LOAD	2	/* buckets per entry, rounded up */
 
 /**
- * udp_flow_rotl() - Rotate a 64-bit word left
- * @x:		Word
- * @b:		Bits, 1 to 63
- *
- * Return: rotated word
- */
-static inline uint64_t udp_flow_rotl(uint64_t x, unsigned b)
-{
-	return (x << b) | (x >> (64 - b));
-}
-
-/**
- * udp_flow_sipround() - One SipHash round over the state
- * @v:		State, four words
- */
-static inline void udp_flow_sipround(uint64_t v[4])
-{
-	v[0] += v[1]; v[1] = udp_flow_rotl(v[1], 13); v[1] ^= v[0];
-	v[0] = udp_flow_rotl(v[0], 32);
-	v[2] += v[3]; v[3] = udp_flow_rotl(v[3], 16); v[3] ^= v[2];
-	v[0] += v[3]; v[3] = udp_flow_rotl(v[3], 21); v[3] ^= v[0];
-	v[2] += v[1]; v[1] = udp_flow_rotl(v[1], 17); v[1] ^= v[2];
-	v[2] = udp_flow_rotl(v[2], 32);
-}
-
-/**
- * udp_flow_le64() - Read a little-endian 64-bit word
- * @p:		Eight bytes
- *
- * Return: value
- */
-static uint64_t udp_flow_le64(const uint8_t *p)
-{
-	uint64_t x = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		x = (x << 8) | p[i];
-	return x;
-}
-
-/**
  * udp_flow_hash() - SipHash-2-4 of a flow key under the table's key
  * @t:		Flow table
- * @k:		Flow key (40 bytes, a multiple of 8)
+ * @k:		Flow key
  *
  * Return: 64-bit hash
  */
 uint64_t udp_flow_hash(const struct udp_flowtab *t,
 		       const struct udp_flow_key *k)
 {
-	const uint8_t *in = (const uint8_t *)k;
-	uint64_t k0 = udp_flow_le64(t->hkey), k1 = udp_flow_le64(t->hkey + 8);
-	uint64_t v[4] = { k0 ^ 0x736f6d6570736575ULL, k1 ^ 0x646f72616e646f6dULL,
-			  k0 ^ 0x6c7967656e657261ULL, k1 ^ 0x7465646279746573ULL };
-	uint64_t m;
-	size_t i;
-
-	for (i = 0; i < sizeof(*k); i += 8) {
-		m = udp_flow_le64(in + i);
-		v[3] ^= m;
-		udp_flow_sipround(v);
-		udp_flow_sipround(v);
-		v[0] ^= m;
-	}
-	m = (uint64_t)sizeof(*k) << 56;
-	v[3] ^= m;
-	udp_flow_sipround(v);
-	udp_flow_sipround(v);
-	v[0] ^= m;
-	v[2] ^= 0xff;
-	for (i = 0; i < 4; i++)
-		udp_flow_sipround(v);
-	return v[0] ^ v[1] ^ v[2] ^ v[3];
+	return siphash_2_4(t->hkey, k, sizeof(*k));
 }
 
 /**

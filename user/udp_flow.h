@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#define UDP_FLOW_KEY_LEN	16	/* SipHash key, bytes */
+#include "siphash.h"
+
+#define UDP_FLOW_KEY_LEN	SIPHASH_KEY_LEN
 
 /**
  * struct udp_flow_key - what identifies a flow, as the guest sees it
