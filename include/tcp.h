@@ -18,5 +18,6 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
 void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
 void tcp_wnd_handler(struct ctx *c);
 void tcp_timer(struct ctx *c);
+void tcp_reset(struct ctx *c);
 
 #endif /* TCP_H */

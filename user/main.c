@@ -103,14 +103,52 @@ static void main_daemon(const struct ctx *c)
 }
 
 /**
- * main_fds() - Create epoll instance, timer and signal descriptors
+ * main_sigmask() - Signals handled through the signalfd
+ * @mask:	Filled with the set
+ */
+static void main_sigmask(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGCHLD);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGQUIT);
+	sigaddset(mask, SIGHUP);
+}
+
+/**
+ * main_signalfd() - Watch the blocked signals through a signalfd
+ * @c:		Execution context, epoll ready
+ *
+ * Called once we are the process that will run the main loop: a signalfd
+ * added to epoll wakes it up only for signals of the process that added
+ * it, so one made before forking to background would never fire.
+ */
+static void main_signalfd(struct ctx *c)
+{
+	sigset_t mask;
+	int sfd, rc;
+
+	main_sigmask(&mask);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0)
+		die_perror("signalfd");
+	rc = epoll_ref_add(c->epollfd, EPOLLIN, EPOLL_TYPE_SIGNAL, sfd, 0);
+	if (rc) {
+		errno = -rc;
+		die_perror("epoll_ctl on signalfd");
+	}
+}
+
+/**
+ * main_fds() - Create epoll instance and timer, block handled signals
  * @c:		Execution context
  */
 static void main_fds(struct ctx *c)
 {
 	struct itimerspec its = { { 1, 0 }, { 1, 0 } };
 	sigset_t mask;
-	int sfd, rc;
+	int rc;
 
 	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
 	if (c->epollfd < 0)
@@ -125,22 +163,9 @@ static void main_fds(struct ctx *c)
 		die_perror("epoll_ctl on timer");
 	}
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGQUIT);
-	sigaddset(&mask, SIGHUP);
+	main_sigmask(&mask);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL))
 		die_perror("sigprocmask");
-	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sfd < 0)
-		die_perror("signalfd");
-	rc = epoll_ref_add(c->epollfd, EPOLLIN, EPOLL_TYPE_SIGNAL, sfd, 0);
-	if (rc) {
-		errno = -rc;
-		die_perror("epoll_ctl on signalfd");
-	}
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -383,6 +408,7 @@ int main(int argc, char **argv)
 		main_write_pid(c, getpid());
 	else
 		main_daemon(c);
+	main_signalfd(c);
 	if (c->mode == MODE_PASTA)
 		pasta_release_child(c);
 

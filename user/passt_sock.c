@@ -39,6 +39,7 @@
 #include "packet.h"
 #include "passt.h"
 #include "tap.h"
+#include "tcp.h"
 #include "udp.h"
 #include "util.h"
 
@@ -212,6 +213,7 @@ void passt_guest_gone(struct ctx *c)
 	memset(&c->ra_next, 0, sizeof(c->ra_next));
 	c->ra_sent = 0;
 	icmp_reset(c);
+	tcp_reset(c);
 	udp_reset(c);
 	if (c->passt.one_off)
 		c->done = true;

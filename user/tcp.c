@@ -1483,3 +1483,22 @@ void tcp_timer(struct ctx *c)
 			tcp_timer_conn(c, &c->tcp->conn[i], now);
 	}
 }
+
+/**
+ * tcp_reset() - Close every connection: the guest they belonged to is gone
+ * @c:		Execution context
+ *
+ * Host peers get a RST (SO_LINGER 0), as the guest's side can't be closed
+ * cleanly any more.
+ */
+void tcp_reset(struct ctx *c)
+{
+	int i;
+
+	if (!c->tcp || !c->tcp->count)
+		return;
+	for (i = 0; i < TCP_CONN_MAX; i++) {
+		if (c->tcp->conn[i].sock >= 0)
+			tcp_conn_free(c, &c->tcp->conn[i], true);
+	}
+}

@@ -27,23 +27,30 @@ if ! tests/vm/build-guest.sh "$VMDIR" >"$T/build.log" 2>&1; then
 	exit 1
 fi
 
-# guest SOCKET OUT - boot the test guest on passt's socket, console to OUT
+# guest SOCKET OUT [PARAM...] - boot the test guest on passt's socket,
+# console to OUT; PARAMs go to the guest's init (tests/vm/init)
 guest() {
+	local sock=$1 out=$2
+	shift 2
 	timeout 240 ip netns exec "$HOST_NS" qemu-system-x86_64 -accel tcg \
 		-m 256 -nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$VMDIR/vmlinuz" -initrd "$VMDIR/initrd.gz" \
-		-append "console=ttyS0 quiet panic=-1 pt.ping4=$REMOTE4 pt.ping6=$REMOTE6" \
+		-append "console=ttyS0 quiet panic=-1 pt.ping4=$REMOTE4 pt.ping6=$REMOTE6 $*" \
 		-device virtio-net-pci,netdev=s \
-		-netdev "stream,id=s,server=off,addr.type=unix,addr.path=$1" \
-		</dev/null >"$2" 2>&1
+		-netdev "stream,id=s,server=off,addr.type=unix,addr.path=$sock" \
+		</dev/null >"$out" 2>&1
 }
 
-# passt_start PRIV SOCKET - start passt in the background, record its PID
+# passt_start PRIV SOCKET [OPTION...] - start passt in the background,
+# record its PID
 passt_start() {
-	local run=in_host
-	[ "$1" = user ] && run=as_user
-	rm -f "$T/passt.pid" "$T/passt.log" "$2"
-	$run "$T/passt" -s "$2" -P "$T/passt.pid" -l "$T/passt.log" || return 1
+	local run=in_host priv=$1 sock=$2
+	shift 2
+	[ "$priv" = user ] && run=as_user
+	rm -f "$T/passt.pid" "$T/passt.log" "$sock"
+	$run "$T/passt" -s "$sock" -P "$T/passt.pid" -l "$T/passt.log" "$@" 2>"$T/passt.err" ||
+		{ cat "$T/passt.err" "$T/passt.log" >&2; return 1; } ||
+		return 1
 	for _ in $(seq 1 50); do
 		[ -s "$T/passt.pid" ] && break
 		sleep 0.1
@@ -97,15 +104,49 @@ case_reconnect() {
 		"GUEST ping6-ok"
 }
 
+# tcp: the guest reads 1 MiB from a server in the upstream namespace, and
+# a client there reaches an echo server in the guest through -t
+case_tcp() {
+	local sock="$T/passt-t-$1.sock" g want got
+	head -c 1048576 /dev/urandom >"$T/blob"
+	want=$(sha256sum <"$T/blob" | cut -d' ' -f1)
+	in_up timeout 200 socat -u "FILE:$T/blob" \
+		"TCP-LISTEN:18080,bind=$REMOTE4,reuseaddr" &
+	record_pid $!
+	passt_start "$1" "$sock" -t 10022 ||
+		{ echo "passt didn't start" >&2; return 1; }
+	guest "$sock" "$T/console" "pt.fetch=$REMOTE4:18080" \
+		pt.listen=10022 pt.stay=15 &
+	g=$!
+	for _ in $(seq 1 1800); do
+		grep -aq 'GUEST listening' "$T/console" 2>/dev/null && break
+		sleep 0.1
+	done
+	got=$(echo "hello through passt" |
+	      in_up timeout 20 socat -t 5 - "TCP:$HOST4:10022")
+	wait "$g"	# the guest powers off after pt.stay seconds
+	expect_guest tcp "$T/console" "GUEST fetch $want" || return 1
+	[ "$got" = "hello through passt" ] ||
+		{ echo "echo through -t: got '$got'" >&2; return 1; }
+}
+
 tun_usable
 topo_setup || { result fail passt_vm/topology; exit 1; }
 for priv in $PRIVS; do
-	for c in guest reconnect; do
+	for c in ${CASES:-guest reconnect tcp}; do
 		if "case_$c" "$priv"; then
 			result pass "passt_vm/$c/$priv"
 		else
 			result fail "passt_vm/$c/$priv"
 		fi
-		[ -s "$T/passt.pid" ] && kill "$(cat "$T/passt.pid")" 2>/dev/null
+		# End passt and wait: the next case binds the same ports
+		if [ -s "$T/passt.pid" ]; then
+			pp=$(cat "$T/passt.pid")
+			kill "$pp" 2>/dev/null
+			for _ in $(seq 1 50); do
+				kill -0 "$pp" 2>/dev/null || break
+				sleep 0.1
+			done
+		fi
 	done
 done

@@ -50,7 +50,7 @@ for lib in $(ldd /bin/busybox | grep -o '/[^ ]*'); do
 	cp -L "$lib" "$R$lib"
 done
 for app in sh mount ip ping ping6 udhcpc udhcpc6 sleep cat echo grep \
-	   poweroff insmod seq wget nc ifconfig route; do
+	   poweroff insmod seq wget nc ifconfig route sha256sum head; do
 	ln -sf busybox "$R/bin/$app"
 done
 n=0
