@@ -103,6 +103,37 @@ topo_cleanup() {
 	return 0
 }
 
+# test_dir NAME BIN - make $T, a temporary directory the test user can use,
+# holding BIN as passt with a pasta link; sets T and PASTA
+test_dir() {
+	T=$(mktemp -d "/tmp/pt-$1.XXXXXX") || exit 1
+	chmod 0777 "$T"
+	install -m 0755 "$2" "$T/passt"
+	ln -s passt "$T/pasta"
+	PASTA="$T/pasta"
+}
+
+# pasta_run PRIV ARGS... - run $PASTA in the host namespace, as root or as
+# the test user, bounded by $TO seconds
+pasta_run() {
+	local priv=$1
+	shift
+	if [ "$priv" = root ]; then
+		in_host timeout -k 5 "${TO:-30}" "$PASTA" "$@"
+	else
+		as_user timeout -k 5 "${TO:-30}" "$PASTA" "$@"
+	fi
+}
+
+# wait_file PATH - wait (bounded) until a file exists and is not empty
+wait_file() {
+	for _ in $(seq 1 100); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # result STATUS NAME [DETAIL] - report one case to tests/run
 result() { echo "RESULT $1 $2${3:+ ($3)}"; }
 

@@ -13,27 +13,11 @@ BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
 CASES="${*:-config_net overrides ping4 ping6 ping_raw pcap exit_status dhclient4 udhcpc dhclient6 dns_opts no_services slaac attach_pid attach_netns}"
 PRIVS="${PRIVS:-root user}"
-T=$(mktemp -d /tmp/pt-basic.XXXXXX)
-chmod 0777 "$T"
-# A copy the unprivileged user can run whatever the checkout's permissions
-install -m 0755 "$BIN" "$T/passt"
-ln -s passt "$T/pasta"
+test_dir basic "$BIN"
 install -m 0755 tests/lib/dhcp-record.sh "$T/dhcp-record.sh"
-PASTA="$T/pasta"
 TO=30
 
 trap 'topo_cleanup; rm -rf "$T"' EXIT
-
-# pasta_run PRIV ARGS... - run pasta in the host namespace with a timeout
-pasta_run() {
-	local priv=$1
-	shift
-	if [ "$priv" = root ]; then
-		in_host timeout "$TO" "$PASTA" "$@"
-	else
-		as_user timeout "$TO" "$PASTA" "$@"
-	fi
-}
 
 # record_script NAME - client script writing what it got to $T/NAME.rec
 record_script() {
@@ -268,15 +252,6 @@ wait_target() {
 		sleep 0.05
 	done
 	echo "target $1 did not enter its namespace" >&2
-	return 1
-}
-
-# wait_file PATH - wait (bounded) until a file exists and is not empty
-wait_file() {
-	for _ in $(seq 1 100); do
-		[ -s "$1" ] && return 0
-		sleep 0.1
-	done
 	return 1
 }
 

@@ -14,12 +14,8 @@ BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
 CASES="${*:-out4 out6 in4 in6 port_delta half_close rst refused map_gw no_tcp outbound_addr}"
 PRIVS="${PRIVS:-root user}"
-T=$(mktemp -d /tmp/pt-tcp.XXXXXX)
-chmod 0777 "$T"
-install -m 0755 "$BIN" "$T/passt"
-ln -s passt "$T/pasta"
+test_dir tcp "$BIN"
 install -m 0755 tests/lib/tcp_peer.py "$T/tcp_peer.py"
-PASTA="$T/pasta"
 PEER="/usr/bin/python3 $T/tcp_peer.py"
 TO=60
 head -c 1024 /dev/urandom > "$T/s1k"
@@ -28,17 +24,6 @@ head -c $((64 << 20)) /dev/urandom > "$T/s64m"
 chmod 0644 "$T/s1k" "$T/s16m" "$T/s64m"
 
 trap 'topo_cleanup; rm -rf "$T"' EXIT
-
-# pasta_run PRIV ARGS... - run pasta in the host namespace with a timeout
-pasta_run() {
-	local priv=$1
-	shift
-	if [ "$priv" = root ]; then
-		in_host timeout -k 5 "$TO" "$PASTA" "$@"
-	else
-		as_user timeout -k 5 "$TO" "$PASTA" "$@"
-	fi
-}
 
 # up_listening PORT - wait (bounded) for a TCP listener in upstream
 up_listening() {

@@ -17,12 +17,8 @@ shift
 CASES="${*:-echo4 echo6 big4 big6 fwd4 fwd6 fwd_map gw4 gw6 no_map_gw dns4 dns6 dns_stub refused4 refused6}"
 PRIVS="${PRIVS:-root user}"
 PY=/usr/bin/python3
-T=$(mktemp -d /tmp/pt-udp.XXXXXX)
-chmod 0777 "$T"
-install -m 0755 "$BIN" "$T/passt"
-ln -s passt "$T/pasta"
+test_dir udp "$BIN"
 install -m 0755 tests/lib/udp_peer.py "$T/udp_peer.py"
-PASTA="$T/pasta"
 PEER="$T/udp_peer.py"
 TO=30
 ECHO_PORT=5000
@@ -32,27 +28,6 @@ DNS4=198.51.100.53
 DNS6=2001:db8:2::53
 
 trap 'topo_cleanup; rm -rf "$T"' EXIT
-
-# pasta_run PRIV ARGS... - run pasta in the host namespace with a timeout
-pasta_run() {
-	local priv=$1
-	shift
-	if [ "$priv" = root ]; then
-		in_host timeout "$TO" "$PASTA" "$@"
-	else
-		as_user timeout "$TO" "$PASTA" "$@"
-	fi
-}
-
-# wait_file PATH - wait (bounded) until a file exists and is not empty
-wait_file() {
-	for _ in $(seq 1 100); do
-		[ -s "$1" ] && return 0
-		sleep 0.05
-	done
-	echo "timed out waiting for $1" >&2
-	return 1
-}
 
 # echo_server NS NAME ADDR PORT - start an echo server in NS ("up" or
 # "host"), logging to $T/NAME.log; wait until it is bound
