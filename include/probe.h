@@ -65,6 +65,7 @@ struct probe_result {
 };
 
 void probe_run(enum probe_id id, struct probe_result *r);
+bool probe_tcp_peek_off(void);
 
 /* BPF probes, implemented in loader/ (the only user of libbpf) */
 int bpf_probe_prog_sk_skb(void);

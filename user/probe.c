@@ -365,6 +365,26 @@ fail:
 }
 
 /**
+ * probe_tcp_peek_off() - Does SO_PEEK_OFF work on TCP sockets (Linux 6.10)
+ *
+ * Used by the daemon's TCP code and by passt-probe.
+ *
+ * Return: true if it does
+ */
+bool probe_tcp_peek_off(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	int zero = 0;
+	bool ok;
+
+	if (s < 0)
+		return false;
+	ok = !setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero));
+	close(s);
+	return ok;
+}
+
+/**
  * probe_tcp() - tcpi_snd_wnd (Linux 5.3) or SO_PEEK_OFF on TCP (Linux 6.10)
  * @r:		Result
  * @id:		PROBE_TCP_SND_WND or PROBE_PEEK_OFF
@@ -373,7 +393,7 @@ static void probe_tcp(struct probe_result *r, enum probe_id id)
 {
 	struct tcp_info ti;
 	socklen_t sl = sizeof(ti);
-	int fds[2], e = probe_tcp_pair(fds), zero = 0;
+	int fds[2], e = probe_tcp_pair(fds);
 
 	if (e) {
 		probe_set(r, false, "TCP can't be checked", "loopback: %s",
@@ -389,8 +409,7 @@ static void probe_tcp(struct probe_result *r, enum probe_id id)
 			  "TCP (issue 3) can only use the send buffer size",
 			  ok ? "reported" : "missing (before Linux 5.3)");
 	} else {
-		bool ok = !setsockopt(fds[0], SOL_SOCKET, SO_PEEK_OFF, &zero,
-				      sizeof(zero));
+		bool ok = probe_tcp_peek_off();
 
 		probe_set(r, ok, ok ? "TCP (issue 3) can peek past unacked data" :
 			  "TCP (issue 3) must peek from the queue's start",

@@ -48,6 +48,7 @@
 #include "checksum.h"
 #include "epoll_ref.h"
 #include "log.h"
+#include "probe.h"
 #include "siphash.h"
 #include "tap.h"
 #include "tcp.h"
@@ -1300,24 +1301,6 @@ static void tcp_listen_init(const struct ctx *c)
 }
 
 /**
- * tcp_probe_peek_off() - Check whether SO_PEEK_OFF works on TCP sockets
- *
- * Return: true if it does (Linux 6.10 or later)
- */
-static bool tcp_probe_peek_off(void)
-{
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
-	int zero = 0;
-	bool ok;
-
-	if (s < 0)
-		return false;
-	ok = !setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero));
-	close(s);
-	return ok;
-}
-
-/**
  * tcp_init() - Allocate the connection table, bind forwarded ports
  * @c:		Execution context, epoll instance ready
  *
@@ -1343,7 +1326,7 @@ int tcp_init(struct ctx *c)
 	tc->conn = calloc(TCP_CONN_MAX, sizeof(*tc->conn));
 	tc->hash = malloc(TCP_HASH_BUCKETS * sizeof(*tc->hash));
 	tc->frames = malloc((size_t)TCP_FRAMES * PKT_MAX_FRAME);
-	tc->peek_off = tcp_probe_peek_off();
+	tc->peek_off = probe_tcp_peek_off();
 	if (!tc->peek_off)
 		tc->discard = malloc(TCP_MAX_INFLIGHT);
 	if (!tc->conn || !tc->hash || !tc->frames ||
