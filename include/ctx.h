@@ -126,6 +126,8 @@ struct pasta_conf {
  * @child_sync:	Pipe releasing the spawned command once the network is up
  * @ns_ifindex:	Interface index of the tap in the namespace
  * @nl_ns:	Netlink socket opened inside the namespace, -1 if none
+ * @ns_sock:	Socket factory in the namespace (ns_sock.c), -1 if none
+ * @ns_sock_pid: PID of the factory process
  */
 struct pasta_state {
 	int netns_fd;
@@ -134,6 +136,8 @@ struct pasta_state {
 	int child_sync;
 	int ns_ifindex;
 	int nl_ns;
+	int ns_sock;
+	pid_t ns_sock_pid;
 };
 
 /**

@@ -1314,6 +1314,7 @@ static void conf_defaults(struct ctx *c)
 	c->pasta_st.netns_fd = -1;
 	c->pasta_st.userns_fd = -1;
 	c->pasta_st.nl_ns = -1;
+	c->pasta_st.ns_sock = -1;
 
 	c->log.level = LOG_INFO;
 	c->log.to_syslog = true;

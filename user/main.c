@@ -28,6 +28,7 @@
 #include "icmp.h"
 #include "l2.h"
 #include "log.h"
+#include "ns_sock.h"
 #include "packet.h"
 #include "passt.h"
 #include "pcap.h"
@@ -367,6 +368,27 @@ static void main_loop(struct ctx *c)
 }
 
 /**
+ * main_pasta_setup() - Create or join the namespace and set up its side
+ * @c:		Execution context, pasta mode
+ *
+ * Context: setup, exits on failure
+ */
+static void main_pasta_setup(struct ctx *c)
+{
+	int rc;
+
+	pasta_start_ns(c);
+	pasta_open_tap(c);
+	pasta_ns_conf(c);
+	rc = ns_sock_init(c);
+	if (rc) {
+		errno = -rc;
+		die_perror("can't start the namespace socket factory");
+	}
+	pasta_netns_quit_init(c);
+}
+
+/**
  * main() - Entry point for passt and pasta
  * @argc:	Argument count
  * @argv:	Arguments
@@ -388,12 +410,8 @@ int main(int argc, char **argv)
 	if (icmp_init(c))
 		die("can't allocate ICMP tables");
 
-	if (c->mode == MODE_PASTA) {
-		pasta_start_ns(c);
-		pasta_open_tap(c);
-		pasta_ns_conf(c);
-		pasta_netns_quit_init(c);
-	}
+	if (c->mode == MODE_PASTA)
+		main_pasta_setup(c);
 	main_tap_init(c);
 	if (udp_init(c))
 		die("can't set up UDP");
