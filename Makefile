@@ -33,7 +33,10 @@ LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ	:= $(MAIN_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS	:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRCS	:= $(sort $(wildcard tests/lib/*.c))
+TOOL_BINS	:= $(TOOL_SRCS:tests/lib/%.c=$(BUILD)/tests/%)
 ALL_OBJS	:= $(LIB_OBJS) $(MAIN_OBJ) $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o) \
+		   $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o) \
 		   $(BUILD)/obj/tools/passt-probe.o
 
 .PHONY: all check lint asan unit bench run install uninstall clean deps
@@ -64,7 +67,12 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
 
-unit: $(UNIT_BINS)
+# Test helpers (tests/lib/*.c): programs the integration tests run
+$(BUILD)/tests/%: $(BUILD)/obj/tests/lib/%.o $(BUILD)/libcore.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+unit: $(UNIT_BINS) $(TOOL_BINS)
 
 # Sanitizer build: same sources, separate tree
 asan:
