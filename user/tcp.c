@@ -215,6 +215,8 @@ static void tcp_wnd_wait_end(const struct ctx *c, struct tcp_conn *conn)
  * @c:		Execution context
  * @conn:	Connection
  * @reset:	Close abortively (SO_LINGER 0): the host peer sees a reset
+ *
+ * #syscalls close setsockopt timerfd_settime
  */
 static void tcp_conn_free(const struct ctx *c, struct tcp_conn *conn,
 			  bool reset)
@@ -226,6 +228,10 @@ static void tcp_conn_free(const struct ctx *c, struct tcp_conn *conn,
 	int n;
 
 	tcp_wnd_wait_end(c, conn);
+	if (tc->pend == idx) {
+		tc->pend = -1;
+		tc->pend_n = tc->pend_len = 0;
+	}
 	for (n = 0; *pp >= 0 && n < TCP_CONN_MAX; n++) {
 		if (*pp == idx) {
 			*pp = conn->next;
@@ -257,6 +263,8 @@ static void tcp_conn_free(const struct ctx *c, struct tcp_conn *conn,
  * @events:	epoll events
  *
  * Return: 0 on success, -errno on failure
+ *
+ * #syscalls epoll_ctl
  */
 static int tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
 			 uint32_t events)
@@ -348,6 +356,8 @@ static int tcp_frame_send(const struct ctx *c, bool v6,
  * window plus one buffer's worth beyond it.
  *
  * Return: window in bytes
+ *
+ * #syscalls getsockopt ioctl
  */
 static uint32_t tcp_sock_wnd(const struct tcp_conn *conn)
 {
@@ -519,6 +529,8 @@ static void tcp_fin_maybe(const struct ctx *c, struct tcp_conn *conn)
  * @conn:	Connection, established
  *
  * Return: 0, or -1 if the connection was reset (entry freed)
+ *
+ * #syscalls recvmsg setsockopt
  */
 static int tcp_data_from_sock(const struct ctx *c, struct tcp_conn *conn)
 {
@@ -746,6 +758,8 @@ static void tcp_opts_parse(struct tcp_conn *conn, const uint8_t *opts,
  * @th:		SYN header
  * @opts:	Its options, NULL if none
  * @optlen:	Options length
+ *
+ * #syscalls socket setsockopt bind connect
  */
 static void tcp_conn_new_tap(struct ctx *c, bool v6, const struct tcp_key *k,
 			     const struct tcphdr *th, const uint8_t *opts,
@@ -819,6 +833,8 @@ static void tcp_conn_new_tap(struct ctx *c, bool v6, const struct tcp_key *k,
  * @plen:	Payload length
  *
  * Return: 0, -1 if the connection was reset (entry freed)
+ *
+ * #syscalls recvfrom
  */
 static int tcp_tap_ack(const struct ctx *c, struct tcp_conn *conn,
 		       const struct tcphdr *th, size_t plen)
@@ -875,6 +891,8 @@ static int tcp_tap_ack(const struct ctx *c, struct tcp_conn *conn,
  * @plen:	Payload length
  *
  * Return: 0, -1 if the connection was reset (entry freed)
+ *
+ * #syscalls sendto shutdown
  */
 static int tcp_tap_data(const struct ctx *c, struct tcp_conn *conn,
 			const struct tcphdr *th, const uint8_t *data,
@@ -927,6 +945,127 @@ static int tcp_tap_data(const struct ctx *c, struct tcp_conn *conn,
 	}
 	tcp_send_ctl(c, conn, TCP_F_ACK);
 	return 0;
+}
+
+/**
+ * tcp_pend_finish() - Send an owed ACK, and what waits in the host socket
+ * @c:		Execution context
+ * @conn:	Connection, established
+ */
+static void tcp_pend_finish(const struct ctx *c, struct tcp_conn *conn)
+{
+	if (conn->flags & TCP_PEND_ACK) {
+		conn->flags &= ~TCP_PEND_ACK;
+		tcp_send_ctl(c, conn, TCP_F_ACK);
+	}
+	tcp_data_from_sock(c, conn);
+}
+
+/**
+ * tcp_pend_mark() - Finish a connection once the batch of tap frames ends
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @ack:	The guest is owed an ACK
+ *
+ * If the list of connections to finish is full, finish this one now.
+ */
+static void tcp_pend_mark(const struct ctx *c, struct tcp_conn *conn,
+			  bool ack)
+{
+	struct tcp_ctx *tc = c->tcp;
+
+	if (ack)
+		conn->flags |= TCP_PEND_ACK;
+	if (conn->flags & TCP_PEND_SOCK)
+		return;
+	if (tc->pend_cnt >= TCP_PEND_MAX) {
+		tcp_pend_finish(c, conn);
+		return;
+	}
+	conn->flags |= TCP_PEND_SOCK;
+	tc->pend_list[tc->pend_cnt++] = (int)(conn - tc->conn);
+}
+
+/**
+ * tcp_pend_data_flush() - Write the collected guest payload to its socket
+ * @c:		Execution context
+ *
+ * What the socket doesn't take is dropped: it isn't acknowledged, and the
+ * guest sends it again.
+ *
+ * #syscalls sendmsg
+ */
+static void tcp_pend_data_flush(const struct ctx *c)
+{
+	struct tcp_ctx *tc = c->tcp;
+	struct msghdr mh = { .msg_iov = tc->pend_iov };
+	struct tcp_conn *conn;
+	ssize_t n;
+
+	if (tc->pend < 0)
+		return;
+	conn = &tc->conn[tc->pend];
+	mh.msg_iovlen = tc->pend_n;
+	tc->pend = -1;
+	tc->pend_n = tc->pend_len = 0;
+
+	n = sendmsg(conn->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			debug_perror("TCP: sendmsg");
+			tcp_rst(c, conn, true);
+			return;
+		}
+		n = 0;
+	}
+	conn->seq_from_tap += (uint32_t)n;
+	tcp_pend_mark(c, conn, true);
+}
+
+/**
+ * tcp_tap_append() - Collect an in-order guest segment for one write
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @th:		TCP header
+ * @data:	Payload, in the tap pool
+ * @plen:	Payload length
+ *
+ * Only plain data segments (ACK, maybe PSH) that continue exactly where
+ * the collected payload ends are taken; anything else goes the slow way,
+ * tcp_tap_data(), after the collected payload is written.
+ *
+ * Return: true if the segment was taken (or its connection was reset)
+ */
+static bool tcp_tap_append(const struct ctx *c, struct tcp_conn *conn,
+			   const struct tcphdr *th, const uint8_t *data,
+			   size_t plen)
+{
+	struct tcp_ctx *tc = c->tcp;
+	int idx = (int)(conn - tc->conn);
+	uint32_t seq = ntohl(th->th_seq);
+	struct iovec *iov;
+
+	if (!plen || (th->th_flags & ~(TCP_F_ACK | TCP_F_PSH)) ||
+	    !(th->th_flags & TCP_F_ACK) || (conn->flags & TCP_TAP_FIN))
+		return false;
+	if (seq != conn->seq_from_tap +
+		   (tc->pend == idx ? (uint32_t)tc->pend_len : 0))
+		return false;
+	if (tc->pend != idx || tc->pend_n >= TCP_PEND_IOV) {
+		tcp_pend_data_flush(c);
+		if (conn->sock < 0)
+			return true;
+		if (seq != conn->seq_from_tap)
+			return false;
+	}
+	tc->pend = idx;
+	iov = &tc->pend_iov[tc->pend_n++];
+	/* Only read from: sendmsg() takes a non-const iovec */
+	iov->iov_base = (void *)(uintptr_t)data;
+	iov->iov_len = plen;
+	tc->pend_len += plen;
+	tcp_pend_mark(c, conn, true);
+	return true;
 }
 
 /**
@@ -1034,13 +1173,20 @@ void tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 
 	if (tcp_tap_ack(c, conn, th, plen))
 		return;
+	if (tcp_tap_append(c, conn, th, data, plen))
+		return;
+	if (c->tcp->pend == (int)(conn - c->tcp->conn)) {
+		tcp_pend_data_flush(c);
+		if (conn->sock < 0)
+			return;
+	}
 	if (tcp_tap_data(c, conn, th, data, plen))
 		return;
 	if ((conn->flags & TCP_TAP_FIN) && (conn->flags & TCP_FIN_ACKED)) {
 		tcp_conn_free(c, conn, false);
 		return;
 	}
-	tcp_data_from_sock(c, conn);
+	tcp_pend_mark(c, conn, false);
 }
 
 /**
@@ -1160,6 +1306,8 @@ static void tcp_peer_addr(const struct ctx *c, bool v6,
  * @c:		Execution context
  * @ref:	epoll reference: data is the port, TCP_LISTEN_V6 for IPv6
  * @events:	epoll events
+ *
+ * #syscalls accept4 setsockopt close
  */
 void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 {
@@ -1348,6 +1496,7 @@ int tcp_init(struct ctx *c)
 		tc->conn[i].next = i + 1 < TCP_CONN_MAX ? i + 1 : -1;
 	}
 	tc->free = 0;
+	tc->pend = -1;
 	tc->timerfd = timerfd_create(CLOCK_MONOTONIC,
 				     TFD_NONBLOCK | TFD_CLOEXEC);
 	if (tc->timerfd < 0)
@@ -1416,6 +1565,32 @@ static void tcp_timer_conn(const struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
+ * tcp_tap_flush() - End a batch of tap frames: write, acknowledge, reply
+ * @c:		Execution context
+ *
+ * Writes the guest payload still collected, then, for every connection the
+ * batch touched, sends the ACK it owes and whatever its socket holds.
+ */
+void tcp_tap_flush(struct ctx *c)
+{
+	struct tcp_ctx *tc = c->tcp;
+	int i;
+
+	if (!tc)
+		return;
+	tcp_pend_data_flush(c);
+	for (i = 0; i < tc->pend_cnt; i++) {
+		struct tcp_conn *conn = &tc->conn[tc->pend_list[i]];
+
+		if (conn->sock < 0 || !(conn->flags & TCP_PEND_SOCK))
+			continue;
+		conn->flags &= ~TCP_PEND_SOCK;
+		tcp_pend_finish(c, conn);
+	}
+	tc->pend_cnt = 0;
+}
+
+/**
  * tcp_wnd_handler() - Send window updates where the host socket drained
  * @c:		Execution context
  *
@@ -1423,6 +1598,8 @@ static void tcp_timer_conn(const struct ctx *c, struct tcp_conn *conn,
  * (SOCK_NOSPACE), which doesn't happen as we advertise no more than fits:
  * connections whose window went below two segments are polled instead,
  * every TCP_WND_POLL_NS while any is waiting.
+ *
+ * #syscalls read
  */
 void tcp_wnd_handler(struct ctx *c)
 {
