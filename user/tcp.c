@@ -72,6 +72,7 @@
 #define TCP_WND_POLL_NS		2000000	/* window update poll, 2 ms */
 #define TCP_WND_STEP		16384U	/* window growth worth an update */
 #define TCP_SNDWND_SLACK	(1LL << 20)	/* queued beyond peer window */
+#define TCP_FD_RESERVE		32	/* descriptors left to everything else */
 
 #define TCP_F_FIN		0x01
 #define TCP_F_SYN		0x02
@@ -459,6 +460,37 @@ static int tcp_send_ctl(const struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
+ * tcp_send_ack_old() - Send an ACK carrying an old sequence number
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @same_wnd:	Repeat the last window advertised, instead of a fresh one
+ *
+ * With @same_wnd, this is a duplicate ACK the guest counts for its fast
+ * retransmit (RFC 5681, 2: the window must not change).  Without, it's a
+ * probe: the sequence number is one before the next one, which the guest
+ * answers with an ACK carrying its current window (RFC 9293, 3.8.6.1), so
+ * a lost window update can't stall us.
+ */
+static void tcp_send_ack_old(const struct ctx *c, struct tcp_conn *conn,
+			     bool same_wnd)
+{
+	uint32_t seq = conn->seq_to_tap;
+	uint16_t wnd;
+
+	if (same_wnd)
+		wnd = tcp_wnd_to_raw(conn->wnd_to_tap, conn->ws_to_tap);
+	else
+		wnd = tcp_wnd_to_tap(c, conn);
+	/* Our FIN took one sequence number */
+	if ((conn->flags & TCP_FIN_TO_TAP) && same_wnd)
+		seq++;
+	else if (!(conn->flags & TCP_FIN_TO_TAP) && !same_wnd)
+		seq--;
+	tcp_frame_send(c, conn->v6, &conn->key, c->tcp->frames, seq,
+		       conn->seq_from_tap, TCP_F_ACK, wnd, NULL, 0, 0);
+}
+
+/**
  * tcp_rst() - Reset a connection towards the guest, close the host socket
  * @c:		Execution context
  * @conn:	Connection
@@ -628,6 +660,29 @@ static void tcp_sock_bufsize(int s)
 
 	if (setsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)))
 		debug_perror("TCP: SO_SNDBUF");
+}
+
+/**
+ * tcp_fd_room() - Check that a new socket leaves descriptors to spare
+ * @s:		Socket just opened (descriptors are allocated lowest first, so
+ *		its number is about the count of open ones)
+ *
+ * Near RLIMIT_NOFILE, new connections are refused (with a RST) so that
+ * TCP_FD_RESERVE descriptors stay free for what existing connections and
+ * other protocols still need.  The limit is read each time: it may be
+ * changed from outside (prlimit(1)).
+ *
+ * Return: true if @s is far enough below the limit
+ *
+ * #syscalls prlimit64 getrlimit
+ */
+static bool tcp_fd_room(int s)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return true;
+	return (rlim_t)s + TCP_FD_RESERVE < rl.rlim_cur;
 }
 
 /**
@@ -804,6 +859,10 @@ static void tcp_conn_new_tap(struct ctx *c, bool v6, const struct tcp_key *k,
 	conn->flags = TCP_SYN_FROM_TAP;
 
 	s = tcp_sock_open(c, v6 ? AF_INET6 : AF_INET, loopback);
+	if (s >= 0 && !tcp_fd_room(s)) {
+		close(s);
+		s = -EMFILE;
+	}
 	if (s < 0) {
 		debug("TCP: can't open socket: %s", strerror_(-s));
 		tcp_rst(c, conn, false);
@@ -874,7 +933,7 @@ static int tcp_tap_ack(const struct ctx *c, struct tcp_conn *conn,
 		   conn->seq_to_tap != conn->seq_ack_from_tap &&
 		   wnd == conn->wnd_from_tap) {
 		if (++conn->dup_acks == 3) {
-			trace("TCP: 3 duplicate ACKs, retransmitting");
+			debug("TCP: 3 duplicate ACKs, resending from %u", ack);
 			tcp_rewind(c, conn);
 		}
 	}
@@ -917,7 +976,7 @@ static int tcp_tap_data(const struct ctx *c, struct tcp_conn *conn,
 			    conn->seq_from_tap);
 	if (skip < 0) {
 		/* A hole before this segment: duplicate ACK, guest resends */
-		tcp_send_ctl(c, conn, TCP_F_ACK);
+		tcp_send_ack_old(c, conn, true);
 		return 0;
 	}
 	len = plen - (size_t)skip;
@@ -1334,7 +1393,7 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 		tcp_peer_addr(c, v6, &sa, &k);
 		k.gport = (uint16_t)(port + c->tcp_in.delta[port]);
 
-		conn = tcp_lookup(c->tcp, &k) ? NULL :
+		conn = !tcp_fd_room(s) || tcp_lookup(c->tcp, &k) ? NULL :
 		       tcp_conn_alloc(c, &k, v6);
 		if (!conn) {
 			struct linger l = { 1, 0 };
@@ -1521,6 +1580,7 @@ static void tcp_timer_conn(const struct ctx *c, struct tcp_conn *conn,
 			   long long now)
 {
 	bool unacked;
+	int inq = 0;
 
 	if (conn->flags & TCP_HANDSHAKE) {
 		if (now - conn->ts_start > TCP_HANDSHAKE_MS) {
@@ -1550,6 +1610,17 @@ static void tcp_timer_conn(const struct ctx *c, struct tcp_conn *conn,
 	unacked = conn->seq_max_to_tap != conn->seq_ack_from_tap ||
 		  ((conn->flags & TCP_FIN_TO_TAP) &&
 		   !(conn->flags & TCP_FIN_ACKED));
+	if (!unacked && (conn->flags & TCP_ESTABLISHED) &&
+	    !(conn->flags & TCP_FIN_TO_TAP) &&
+	    tcp_send_room(conn->seq_ack_from_tap, conn->wnd_from_tap,
+			  conn->seq_to_tap) < conn->mss &&
+	    now - conn->ts_ack >= TCP_RTO_MS &&
+	    !ioctl(conn->sock, SIOCINQ, &inq) && inq > 0) {
+		/* Window closed, data waiting: the update may be lost */
+		conn->ts_ack = now;
+		tcp_send_ack_old(c, conn, false);
+		return;
+	}
 	if (unacked &&
 	    now - conn->ts_ack >= (long long)TCP_RTO_MS << MIN(conn->retries, 3)) {
 		if (conn->retries >= TCP_RETRIES_MAX) {
@@ -1559,6 +1630,8 @@ static void tcp_timer_conn(const struct ctx *c, struct tcp_conn *conn,
 		}
 		conn->retries++;
 		conn->ts_ack = now;
+		debug("TCP: timeout, resending from %u (retry %u)",
+		      conn->seq_ack_from_tap, conn->retries);
 		tcp_rewind(c, conn);
 		tcp_data_from_sock(c, conn);
 	}
