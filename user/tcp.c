@@ -1323,15 +1323,26 @@ static void tcp_guest_addr(const struct ctx *c, bool v6, struct in6_addr *dst)
 /**
  * tcp_peer_addr() - Address the guest sees for a host-side peer
  * @c:		Execution context
+ * @s:		Accepted socket
  * @v6:		IPv6
  * @sa:		Peer address from accept()
  * @k:		Key: raddr and rport are set
  *
  * Loopback and local sources become the gateway address (passt(1), NOTES).
+ * A source is local if it's our address, or the guest's, or the address
+ * the connection came to (a client on this host connecting to one of its
+ * own addresses gets that same address as source).
+ *
+ * #syscalls getsockname
  */
-static void tcp_peer_addr(const struct ctx *c, bool v6,
+static void tcp_peer_addr(const struct ctx *c, int s, bool v6,
 			  const struct sockaddr_storage *sa, struct tcp_key *k)
 {
+	struct sockaddr_storage self = { 0 };
+	socklen_t sl = sizeof(self);
+
+	if (getsockname(s, (struct sockaddr *)&self, &sl))
+		memset(&self, 0, sizeof(self));
 	if (!v6) {
 		struct sockaddr_in a4;
 		struct in_addr a;
@@ -1339,20 +1350,27 @@ static void tcp_peer_addr(const struct ctx *c, bool v6,
 		memcpy(&a4, sa, sizeof(a4));
 		a = a4.sin_addr;
 
+		memcpy(&a4, &self, sizeof(a4));
 		if ((ntohl(a.s_addr) >> 24) == IN_LOOPBACKNET ||
 		    a.s_addr == c->ip4.addr.s_addr ||
-		    a.s_addr == c->ip4.addr_seen.s_addr)
+		    a.s_addr == c->ip4.addr_seen.s_addr ||
+		    a.s_addr == a4.sin_addr.s_addr)
 			a = c->ip4.gw;
+		memcpy(&a4, sa, sizeof(a4));
 		tcp_v4_mapped(&k->raddr, a);
 		k->rport = ntohs(a4.sin_port);
 	} else {
 		struct sockaddr_in6 a6;
+		struct in6_addr to;
 
+		memcpy(&a6, &self, sizeof(a6));
+		to = a6.sin6_addr;
 		memcpy(&a6, sa, sizeof(a6));
 		k->raddr = a6.sin6_addr;
 		if (IN6_IS_ADDR_LOOPBACK(&k->raddr) ||
 		    IN6_ARE_ADDR_EQUAL(&k->raddr, &c->ip6.addr) ||
-		    IN6_ARE_ADDR_EQUAL(&k->raddr, &c->ip6.addr_seen))
+		    IN6_ARE_ADDR_EQUAL(&k->raddr, &c->ip6.addr_seen) ||
+		    IN6_ARE_ADDR_EQUAL(&k->raddr, &to))
 			k->raddr = IN6_IS_ADDR_LINKLOCAL(&c->ip6.gw) ||
 				   IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) ?
 				   c->ip6.our_tap_ll : c->ip6.gw;
@@ -1390,7 +1408,7 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 			return;
 		}
 		tcp_guest_addr(c, v6, &k.gaddr);
-		tcp_peer_addr(c, v6, &sa, &k);
+		tcp_peer_addr(c, s, v6, &sa, &k);
 		k.gport = (uint16_t)(port + c->tcp_in.delta[port]);
 
 		conn = !tcp_fd_room(s) || tcp_lookup(c->tcp, &k) ? NULL :

@@ -16,7 +16,8 @@
 #   tcp_peer.py peer ADDR PORT                     accept once, print the
 #                                                  client's address
 #   tcp_peer.py echo-server ADDR PORT N            echo on N connections
-#                                                  at once, then exit
+#                                                  at once, then exit (0:
+#                                                  until idle for 2 s)
 #   tcp_peer.py many ADDR PORT N BYTES             N connections at once,
 #                                                  each sends BYTES random
 #                                                  bytes, checks the echo
@@ -113,8 +114,9 @@ def linger(s):
 
 
 def echo_server(addr, port, n):
-    """Echo on up to n connections at once, each until its EOF; exit once
-    n connections ended (or after the deadline: failure)."""
+    """Echo on many connections at once, each until its EOF; exit once n
+    connections ended (or after the deadline: failure).  With n = 0, exit
+    once connections ended and none is open for two seconds."""
     ls = socket.socket(family(addr), socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind((addr, port))
@@ -129,7 +131,12 @@ def echo_server(addr, port, n):
     done = 0
     closing = []
     deadline = time.monotonic() + 4 * TIMEOUT
-    while done < n and time.monotonic() < deadline:
+    idle = time.monotonic()
+    while (done < n or not n) and time.monotonic() < deadline:
+        if len(sel.get_map()) > 1 or closing:
+            idle = time.monotonic()
+        elif not n and done and time.monotonic() - idle > 2:
+            break
         for c in closing[:]:
             if outq(c) == 0:
                 closing.remove(c)
@@ -176,7 +183,7 @@ def echo_server(addr, port, n):
                 want |= selectors.EVENT_WRITE
             sel.modify(c, want, st)
     print('echo-server: %d of %d connections done' % (done, n))
-    return 0 if done == n else 1
+    return 0 if done == n or (not n and done) else 1
 
 
 def many(addr, port, n, size):

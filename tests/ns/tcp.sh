@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tcp.sh - TCP translation: namespace to upstream and upstream to namespace
-# through -t (IPv4, IPv6, 1 KiB, 16 and 64 MiB, port translation, ranges
-# with exclusions), 64 MiB at MTU 1500 at a sane rate, 64 MiB with 1% loss
-# both ways, 200 concurrent connections, half-close, reset propagation,
-# refused connections, resets near the descriptor limit, gateway to host
-# loopback mapping and --no-map-gw.  Every case runs with pasta as root and
-# as a user.
+# tcp.sh - TCP translation: namespace to upstream, and upstream and host
+# namespace to namespace through -t (IPv4, IPv6, 1 KiB, 16 and 64 MiB, port
+# translation, ranges with exclusions), 64 MiB at MTU 1500 at a sane rate,
+# 64 MiB with 1% loss both ways, 200 concurrent connections, half-close,
+# reset propagation, refused connections, resets near the descriptor
+# limit, gateway to host loopback mapping and --no-map-gw.  Every case runs
+# with pasta as root and as a user.
 #
 # Usage: tests/ns/tcp.sh PASST_BINARY [CASE...]
 set -u
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-out4 out6 in4 in6 port_delta ranges mtu1500 loss many fd_limit half_close rst refused map_gw no_tcp outbound_addr}"
+CASES="${*:-out4 out6 in4 in6 in_host port_delta ranges mtu1500 loss many fd_limit half_close rst refused map_gw no_tcp outbound_addr}"
 PRIVS="${PRIVS:-root user}"
 test_dir tcp "$BIN"
 install -m 0755 tests/lib/tcp_peer.py "$T/tcp_peer.py"
@@ -108,7 +108,8 @@ case_out6() {
 
 # in_xfer PRIV V ADDR SRC HOSTPORT NSPORT - upload and download from a
 # client in upstream to HOSTPORT on the host, forwarded with -t to a
-# server on NSPORT in the namespace (-t RANGE_SPEC instead, if set)
+# server on NSPORT in the namespace (-t RANGE_SPEC instead, if set); the
+# client runs in upstream, or with CLIENT=in_host in the host namespace
 in_xfer() {
 	local priv=$1 v=$2 addr=$3 src=$4 hp=$5 np=$6 pid rc=0 spec
 	spec=$hp
@@ -126,7 +127,7 @@ in_xfer() {
 		wait \$!" &
 	pid=$!
 	wait_ready "$T/ready" || { kill $pid; return 1; }
-	in_up timeout "$TO" socat -u "OPEN:$src" \
+	${CLIENT:-in_up} timeout "$TO" socat -u "OPEN:$src" \
 		"$(socat_addr "$v" "$addr" "$hp")" || rc=1
 	wait $pid || rc=1
 	same "$src" "$T/got" "inbound upload IPv$v" || return 1
@@ -144,7 +145,7 @@ in_xfer() {
 		wait \$!" &
 	pid=$!
 	wait_ready "$T/ready" || { kill $pid; return 1; }
-	in_up timeout "$TO" socat -u "$(socat_addr "$v" "$addr" "$hp")" \
+	${CLIENT:-in_up} timeout "$TO" socat -u "$(socat_addr "$v" "$addr" "$hp")" \
 		"CREATE:$T/got" || rc=1
 	wait $pid || rc=1
 	same "$src" "$T/got" "inbound download IPv$v" || return 1
@@ -161,6 +162,15 @@ case_in6() {
 	in_xfer "$1" 6 "$HOST6" "$T/s1k" 10001 10001 &&
 		in_xfer "$1" 6 "$HOST6" "$T/s16m" 10001 10001 &&
 		in_xfer "$1" 6 "$HOST6" "$T/s64m" 10001 10001
+}
+
+# in_host: from the host namespace itself (a local, non-loopback source:
+# the namespace sees the gateway address) through -t
+case_in_host() {
+	CLIENT=in_host in_xfer "$1" 4 "$HOST4" "$T/s1k" 10002 10002 &&
+		CLIENT=in_host in_xfer "$1" 4 "$HOST4" "$T/s64m" 10002 10002 &&
+		CLIENT=in_host in_xfer "$1" 6 "$HOST6" "$T/s1k" 10002 10002 &&
+		CLIENT=in_host in_xfer "$1" 6 "$HOST6" "$T/s64m" 10002 10002
 }
 
 case_port_delta() {
@@ -287,7 +297,7 @@ case_fd_limit() {
 	local pid rc=0
 	rm -f "$T/ready"
 	READY="$T/ready" in_up timeout "$TO" $PEER echo-server "$REMOTE4" \
-		10120 1000 >/dev/null &
+		10120 0 >/dev/null &
 	pid=$!
 	wait_ready "$T/ready" || return 1
 	# The command's parent is pasta itself
@@ -298,8 +308,8 @@ case_fd_limit() {
 			{ echo 'prlimit failed'; exit 1; }
 		$PEER fill $REMOTE4 10120 120" || rc=1
 	[ $rc = 0 ] || echo "fd_limit: pasta or its command failed" >&2
-	kill $pid 2>/dev/null
-	wait $pid 2>/dev/null
+	# The server ends once idle
+	wait $pid || rc=1
 	return $rc
 }
 
