@@ -219,10 +219,17 @@ case_mtu1500() {
 # 64 MiB go up and 64 MiB come down; both arrive intact, and the drop
 # counters show that frames were really dropped both ways.  (Reordering
 # can't be injected: this kernel has no netem, CONFIG_NET_SCH_NETEM is not
-# set, and neither gact nor matchall.)  LOSS_OPT: more pasta options, such
-# as "-d -l FILE" to see the retransmissions.
+# set, and neither gact nor matchall.)  At MTU 65520 and 1500 (thousands of
+# drops).  LOSS_OPT: more pasta options, such as "-d -l FILE" to see the
+# retransmissions.
 case_loss() {
-	local pid1 pid2 rc=0 in out
+	loss_xfer "$1" && loss_xfer "$1" -m 1500
+}
+
+# loss_xfer PRIV [PASTA_OPTION...] - one run of the loss case
+loss_xfer() {
+	local pid1 pid2 rc=0 in out priv=$1
+	shift
 	command -v nft >/dev/null || { echo "nft missing" >&2; return 1; }
 	rm -f "$T/got" "$T/got2" "$T/nft"
 	cat >"$T/loss.nft" <<-'END'
@@ -246,7 +253,7 @@ case_loss() {
 	pid2=$!
 	up_listening 10100 && up_listening 10101 || return 1
 	# shellcheck disable=SC2086
-	pasta_run "$1" --config-net ${LOSS_OPT:-} -- sh -c "
+	pasta_run "$priv" --config-net "$@" ${LOSS_OPT:-} -- sh -c "
 		dev=\$(ip -o link show | awk -F': ' '\$2 != \"lo\" { print \$2; exit }')
 		nft -D dev=\$dev -f $T/loss.nft || exit 1
 		timeout $TO socat -t $TO STDIO TCP4:$REMOTE4:10100 \
@@ -260,7 +267,7 @@ case_loss() {
 	same "$T/s64m" "$T/got2" "download with loss" || rc=1
 	in=$(sed -n '/chain in/,/}/s/.*packets \([0-9]*\).*/\1/p' "$T/nft")
 	out=$(sed -n '/chain out/,/}/s/.*packets \([0-9]*\).*/\1/p' "$T/nft")
-	echo "loss: dropped ${in:-?} frames in, ${out:-?} out" >&2
+	echo "loss (${*:-MTU 65520}): dropped ${in:-?} frames in, ${out:-?} out" >&2
 	[ "${in:-0}" -gt 0 ] && [ "${out:-0}" -gt 0 ] || rc=1
 	return $rc
 }
