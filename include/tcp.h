@@ -16,6 +16,7 @@ void tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 		     size_t l4off, size_t l4len);
 void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
 void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
+void tcp_tap_flush(struct ctx *c);
 void tcp_wnd_handler(struct ctx *c);
 void tcp_timer(struct ctx *c);
 void tcp_reset(struct ctx *c);

@@ -12,20 +12,52 @@
  * @len:	Length in bytes
  * @sum:	Running sum (32 bits, not folded)
  *
+ * The one's complement sum doesn't depend on byte order (RFC 1071, 2.B):
+ * the buffer is summed as native 32-bit words into a 64-bit accumulator,
+ * folded, and swapped to network order once at the end.
+ *
  * Return: updated running sum
  */
 uint32_t csum_partial(const void *buf, size_t len, uint32_t sum)
 {
 	const uint8_t *p = buf;
-	uint64_t s = sum;
+	uint64_t s = 0, s2 = 0;
+	uint32_t w, w2;
+	uint16_t h;
 
-	while (len > 1) {
-		s += (uint32_t)(p[0] << 8 | p[1]);
+	while (len >= 16) {
+		memcpy(&w, p, 4);
+		memcpy(&w2, p + 4, 4);
+		s += w;
+		s2 += w2;
+		memcpy(&w, p + 8, 4);
+		memcpy(&w2, p + 12, 4);
+		s += w;
+		s2 += w2;
+		p += 16;
+		len -= 16;
+	}
+	s += s2;
+	while (len >= 4) {
+		memcpy(&w, p, 4);
+		s += w;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		memcpy(&h, p, 2);
+		s += h;
 		p += 2;
 		len -= 2;
 	}
-	if (len)
-		s += (uint32_t)(p[0] << 8);
+	if (len) {
+		/* Last odd byte: the high half of a network-order word */
+		h = htons((uint16_t)(p[0] << 8));
+		s += h;
+	}
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	s = ntohs((uint16_t)s) + (uint64_t)sum;
 	while (s >> 32)
 		s = (s & 0xffffffff) + (s >> 32);
 	return (uint32_t)s;

@@ -72,6 +72,7 @@
 #define TCP_WND_POLL_NS		2000000	/* window update poll, 2 ms */
 #define TCP_WND_STEP		16384U	/* window growth worth an update */
 #define TCP_SNDWND_SLACK	(1LL << 20)	/* queued beyond peer window */
+#define TCP_FD_RESERVE		32	/* descriptors left to everything else */
 
 #define TCP_F_FIN		0x01
 #define TCP_F_SYN		0x02
@@ -215,6 +216,8 @@ static void tcp_wnd_wait_end(const struct ctx *c, struct tcp_conn *conn)
  * @c:		Execution context
  * @conn:	Connection
  * @reset:	Close abortively (SO_LINGER 0): the host peer sees a reset
+ *
+ * #syscalls close setsockopt timerfd_settime
  */
 static void tcp_conn_free(const struct ctx *c, struct tcp_conn *conn,
 			  bool reset)
@@ -226,6 +229,10 @@ static void tcp_conn_free(const struct ctx *c, struct tcp_conn *conn,
 	int n;
 
 	tcp_wnd_wait_end(c, conn);
+	if (tc->pend == idx) {
+		tc->pend = -1;
+		tc->pend_n = tc->pend_len = 0;
+	}
 	for (n = 0; *pp >= 0 && n < TCP_CONN_MAX; n++) {
 		if (*pp == idx) {
 			*pp = conn->next;
@@ -257,6 +264,8 @@ static void tcp_conn_free(const struct ctx *c, struct tcp_conn *conn,
  * @events:	epoll events
  *
  * Return: 0 on success, -errno on failure
+ *
+ * #syscalls epoll_ctl
  */
 static int tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
 			 uint32_t events)
@@ -348,6 +357,8 @@ static int tcp_frame_send(const struct ctx *c, bool v6,
  * window plus one buffer's worth beyond it.
  *
  * Return: window in bytes
+ *
+ * #syscalls getsockopt ioctl
  */
 static uint32_t tcp_sock_wnd(const struct tcp_conn *conn)
 {
@@ -449,6 +460,37 @@ static int tcp_send_ctl(const struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
+ * tcp_send_ack_old() - Send an ACK carrying an old sequence number
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @same_wnd:	Repeat the last window advertised, instead of a fresh one
+ *
+ * With @same_wnd, this is a duplicate ACK the guest counts for its fast
+ * retransmit (RFC 5681, 2: the window must not change).  Without, it's a
+ * probe: the sequence number is one before the next one, which the guest
+ * answers with an ACK carrying its current window (RFC 9293, 3.8.6.1), so
+ * a lost window update can't stall us.
+ */
+static void tcp_send_ack_old(const struct ctx *c, struct tcp_conn *conn,
+			     bool same_wnd)
+{
+	uint32_t seq = conn->seq_to_tap;
+	uint16_t wnd;
+
+	if (same_wnd)
+		wnd = tcp_wnd_to_raw(conn->wnd_to_tap, conn->ws_to_tap);
+	else
+		wnd = tcp_wnd_to_tap(c, conn);
+	/* Our FIN took one sequence number */
+	if ((conn->flags & TCP_FIN_TO_TAP) && same_wnd)
+		seq++;
+	else if (!(conn->flags & TCP_FIN_TO_TAP) && !same_wnd)
+		seq--;
+	tcp_frame_send(c, conn->v6, &conn->key, c->tcp->frames, seq,
+		       conn->seq_from_tap, TCP_F_ACK, wnd, NULL, 0, 0);
+}
+
+/**
  * tcp_rst() - Reset a connection towards the guest, close the host socket
  * @c:		Execution context
  * @conn:	Connection
@@ -519,6 +561,8 @@ static void tcp_fin_maybe(const struct ctx *c, struct tcp_conn *conn)
  * @conn:	Connection, established
  *
  * Return: 0, or -1 if the connection was reset (entry freed)
+ *
+ * #syscalls recvmsg setsockopt
  */
 static int tcp_data_from_sock(const struct ctx *c, struct tcp_conn *conn)
 {
@@ -616,6 +660,29 @@ static void tcp_sock_bufsize(int s)
 
 	if (setsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)))
 		debug_perror("TCP: SO_SNDBUF");
+}
+
+/**
+ * tcp_fd_room() - Check that a new socket leaves descriptors to spare
+ * @s:		Socket just opened (descriptors are allocated lowest first, so
+ *		its number is about the count of open ones)
+ *
+ * Near RLIMIT_NOFILE, new connections are refused (with a RST) so that
+ * TCP_FD_RESERVE descriptors stay free for what existing connections and
+ * other protocols still need.  The limit is read each time: it may be
+ * changed from outside (prlimit(1)).
+ *
+ * Return: true if @s is far enough below the limit
+ *
+ * #syscalls prlimit64 getrlimit
+ */
+static bool tcp_fd_room(int s)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return true;
+	return (rlim_t)s + TCP_FD_RESERVE < rl.rlim_cur;
 }
 
 /**
@@ -746,6 +813,8 @@ static void tcp_opts_parse(struct tcp_conn *conn, const uint8_t *opts,
  * @th:		SYN header
  * @opts:	Its options, NULL if none
  * @optlen:	Options length
+ *
+ * #syscalls socket setsockopt bind connect
  */
 static void tcp_conn_new_tap(struct ctx *c, bool v6, const struct tcp_key *k,
 			     const struct tcphdr *th, const uint8_t *opts,
@@ -790,6 +859,10 @@ static void tcp_conn_new_tap(struct ctx *c, bool v6, const struct tcp_key *k,
 	conn->flags = TCP_SYN_FROM_TAP;
 
 	s = tcp_sock_open(c, v6 ? AF_INET6 : AF_INET, loopback);
+	if (s >= 0 && !tcp_fd_room(s)) {
+		close(s);
+		s = -EMFILE;
+	}
 	if (s < 0) {
 		debug("TCP: can't open socket: %s", strerror_(-s));
 		tcp_rst(c, conn, false);
@@ -819,6 +892,8 @@ static void tcp_conn_new_tap(struct ctx *c, bool v6, const struct tcp_key *k,
  * @plen:	Payload length
  *
  * Return: 0, -1 if the connection was reset (entry freed)
+ *
+ * #syscalls recvfrom
  */
 static int tcp_tap_ack(const struct ctx *c, struct tcp_conn *conn,
 		       const struct tcphdr *th, size_t plen)
@@ -858,7 +933,7 @@ static int tcp_tap_ack(const struct ctx *c, struct tcp_conn *conn,
 		   conn->seq_to_tap != conn->seq_ack_from_tap &&
 		   wnd == conn->wnd_from_tap) {
 		if (++conn->dup_acks == 3) {
-			trace("TCP: 3 duplicate ACKs, retransmitting");
+			debug("TCP: 3 duplicate ACKs, resending from %u", ack);
 			tcp_rewind(c, conn);
 		}
 	}
@@ -875,6 +950,8 @@ static int tcp_tap_ack(const struct ctx *c, struct tcp_conn *conn,
  * @plen:	Payload length
  *
  * Return: 0, -1 if the connection was reset (entry freed)
+ *
+ * #syscalls sendto shutdown
  */
 static int tcp_tap_data(const struct ctx *c, struct tcp_conn *conn,
 			const struct tcphdr *th, const uint8_t *data,
@@ -899,7 +976,7 @@ static int tcp_tap_data(const struct ctx *c, struct tcp_conn *conn,
 			    conn->seq_from_tap);
 	if (skip < 0) {
 		/* A hole before this segment: duplicate ACK, guest resends */
-		tcp_send_ctl(c, conn, TCP_F_ACK);
+		tcp_send_ack_old(c, conn, true);
 		return 0;
 	}
 	len = plen - (size_t)skip;
@@ -927,6 +1004,127 @@ static int tcp_tap_data(const struct ctx *c, struct tcp_conn *conn,
 	}
 	tcp_send_ctl(c, conn, TCP_F_ACK);
 	return 0;
+}
+
+/**
+ * tcp_pend_finish() - Send an owed ACK, and what waits in the host socket
+ * @c:		Execution context
+ * @conn:	Connection, established
+ */
+static void tcp_pend_finish(const struct ctx *c, struct tcp_conn *conn)
+{
+	if (conn->flags & TCP_PEND_ACK) {
+		conn->flags &= ~TCP_PEND_ACK;
+		tcp_send_ctl(c, conn, TCP_F_ACK);
+	}
+	tcp_data_from_sock(c, conn);
+}
+
+/**
+ * tcp_pend_mark() - Finish a connection once the batch of tap frames ends
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @ack:	The guest is owed an ACK
+ *
+ * If the list of connections to finish is full, finish this one now.
+ */
+static void tcp_pend_mark(const struct ctx *c, struct tcp_conn *conn,
+			  bool ack)
+{
+	struct tcp_ctx *tc = c->tcp;
+
+	if (ack)
+		conn->flags |= TCP_PEND_ACK;
+	if (conn->flags & TCP_PEND_SOCK)
+		return;
+	if (tc->pend_cnt >= TCP_PEND_MAX) {
+		tcp_pend_finish(c, conn);
+		return;
+	}
+	conn->flags |= TCP_PEND_SOCK;
+	tc->pend_list[tc->pend_cnt++] = (int)(conn - tc->conn);
+}
+
+/**
+ * tcp_pend_data_flush() - Write the collected guest payload to its socket
+ * @c:		Execution context
+ *
+ * What the socket doesn't take is dropped: it isn't acknowledged, and the
+ * guest sends it again.
+ *
+ * #syscalls sendmsg
+ */
+static void tcp_pend_data_flush(const struct ctx *c)
+{
+	struct tcp_ctx *tc = c->tcp;
+	struct msghdr mh = { .msg_iov = tc->pend_iov };
+	struct tcp_conn *conn;
+	ssize_t n;
+
+	if (tc->pend < 0)
+		return;
+	conn = &tc->conn[tc->pend];
+	mh.msg_iovlen = tc->pend_n;
+	tc->pend = -1;
+	tc->pend_n = tc->pend_len = 0;
+
+	n = sendmsg(conn->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			debug_perror("TCP: sendmsg");
+			tcp_rst(c, conn, true);
+			return;
+		}
+		n = 0;
+	}
+	conn->seq_from_tap += (uint32_t)n;
+	tcp_pend_mark(c, conn, true);
+}
+
+/**
+ * tcp_tap_append() - Collect an in-order guest segment for one write
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @th:		TCP header
+ * @data:	Payload, in the tap pool
+ * @plen:	Payload length
+ *
+ * Only plain data segments (ACK, maybe PSH) that continue exactly where
+ * the collected payload ends are taken; anything else goes the slow way,
+ * tcp_tap_data(), after the collected payload is written.
+ *
+ * Return: true if the segment was taken (or its connection was reset)
+ */
+static bool tcp_tap_append(const struct ctx *c, struct tcp_conn *conn,
+			   const struct tcphdr *th, const uint8_t *data,
+			   size_t plen)
+{
+	struct tcp_ctx *tc = c->tcp;
+	int idx = (int)(conn - tc->conn);
+	uint32_t seq = ntohl(th->th_seq);
+	struct iovec *iov;
+
+	if (!plen || (th->th_flags & ~(TCP_F_ACK | TCP_F_PSH)) ||
+	    !(th->th_flags & TCP_F_ACK) || (conn->flags & TCP_TAP_FIN))
+		return false;
+	if (seq != conn->seq_from_tap +
+		   (tc->pend == idx ? (uint32_t)tc->pend_len : 0))
+		return false;
+	if (tc->pend != idx || tc->pend_n >= TCP_PEND_IOV) {
+		tcp_pend_data_flush(c);
+		if (conn->sock < 0)
+			return true;
+		if (seq != conn->seq_from_tap)
+			return false;
+	}
+	tc->pend = idx;
+	iov = &tc->pend_iov[tc->pend_n++];
+	/* Only read from: sendmsg() takes a non-const iovec */
+	iov->iov_base = (void *)(uintptr_t)data;
+	iov->iov_len = plen;
+	tc->pend_len += plen;
+	tcp_pend_mark(c, conn, true);
+	return true;
 }
 
 /**
@@ -1034,13 +1232,20 @@ void tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 
 	if (tcp_tap_ack(c, conn, th, plen))
 		return;
+	if (tcp_tap_append(c, conn, th, data, plen))
+		return;
+	if (c->tcp->pend == (int)(conn - c->tcp->conn)) {
+		tcp_pend_data_flush(c);
+		if (conn->sock < 0)
+			return;
+	}
 	if (tcp_tap_data(c, conn, th, data, plen))
 		return;
 	if ((conn->flags & TCP_TAP_FIN) && (conn->flags & TCP_FIN_ACKED)) {
 		tcp_conn_free(c, conn, false);
 		return;
 	}
-	tcp_data_from_sock(c, conn);
+	tcp_pend_mark(c, conn, false);
 }
 
 /**
@@ -1118,15 +1323,26 @@ static void tcp_guest_addr(const struct ctx *c, bool v6, struct in6_addr *dst)
 /**
  * tcp_peer_addr() - Address the guest sees for a host-side peer
  * @c:		Execution context
+ * @s:		Accepted socket
  * @v6:		IPv6
  * @sa:		Peer address from accept()
  * @k:		Key: raddr and rport are set
  *
  * Loopback and local sources become the gateway address (passt(1), NOTES).
+ * A source is local if it's our address, or the guest's, or the address
+ * the connection came to (a client on this host connecting to one of its
+ * own addresses gets that same address as source).
+ *
+ * #syscalls getsockname
  */
-static void tcp_peer_addr(const struct ctx *c, bool v6,
+static void tcp_peer_addr(const struct ctx *c, int s, bool v6,
 			  const struct sockaddr_storage *sa, struct tcp_key *k)
 {
+	struct sockaddr_storage self = { 0 };
+	socklen_t sl = sizeof(self);
+
+	if (getsockname(s, (struct sockaddr *)&self, &sl))
+		memset(&self, 0, sizeof(self));
 	if (!v6) {
 		struct sockaddr_in a4;
 		struct in_addr a;
@@ -1134,20 +1350,27 @@ static void tcp_peer_addr(const struct ctx *c, bool v6,
 		memcpy(&a4, sa, sizeof(a4));
 		a = a4.sin_addr;
 
+		memcpy(&a4, &self, sizeof(a4));
 		if ((ntohl(a.s_addr) >> 24) == IN_LOOPBACKNET ||
 		    a.s_addr == c->ip4.addr.s_addr ||
-		    a.s_addr == c->ip4.addr_seen.s_addr)
+		    a.s_addr == c->ip4.addr_seen.s_addr ||
+		    a.s_addr == a4.sin_addr.s_addr)
 			a = c->ip4.gw;
+		memcpy(&a4, sa, sizeof(a4));
 		tcp_v4_mapped(&k->raddr, a);
 		k->rport = ntohs(a4.sin_port);
 	} else {
 		struct sockaddr_in6 a6;
+		struct in6_addr to;
 
+		memcpy(&a6, &self, sizeof(a6));
+		to = a6.sin6_addr;
 		memcpy(&a6, sa, sizeof(a6));
 		k->raddr = a6.sin6_addr;
 		if (IN6_IS_ADDR_LOOPBACK(&k->raddr) ||
 		    IN6_ARE_ADDR_EQUAL(&k->raddr, &c->ip6.addr) ||
-		    IN6_ARE_ADDR_EQUAL(&k->raddr, &c->ip6.addr_seen))
+		    IN6_ARE_ADDR_EQUAL(&k->raddr, &c->ip6.addr_seen) ||
+		    IN6_ARE_ADDR_EQUAL(&k->raddr, &to))
 			k->raddr = IN6_IS_ADDR_LINKLOCAL(&c->ip6.gw) ||
 				   IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) ?
 				   c->ip6.our_tap_ll : c->ip6.gw;
@@ -1160,6 +1383,8 @@ static void tcp_peer_addr(const struct ctx *c, bool v6,
  * @c:		Execution context
  * @ref:	epoll reference: data is the port, TCP_LISTEN_V6 for IPv6
  * @events:	epoll events
+ *
+ * #syscalls accept4 setsockopt close
  */
 void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 {
@@ -1183,10 +1408,10 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 			return;
 		}
 		tcp_guest_addr(c, v6, &k.gaddr);
-		tcp_peer_addr(c, v6, &sa, &k);
+		tcp_peer_addr(c, s, v6, &sa, &k);
 		k.gport = (uint16_t)(port + c->tcp_in.delta[port]);
 
-		conn = tcp_lookup(c->tcp, &k) ? NULL :
+		conn = !tcp_fd_room(s) || tcp_lookup(c->tcp, &k) ? NULL :
 		       tcp_conn_alloc(c, &k, v6);
 		if (!conn) {
 			struct linger l = { 1, 0 };
@@ -1348,6 +1573,7 @@ int tcp_init(struct ctx *c)
 		tc->conn[i].next = i + 1 < TCP_CONN_MAX ? i + 1 : -1;
 	}
 	tc->free = 0;
+	tc->pend = -1;
 	tc->timerfd = timerfd_create(CLOCK_MONOTONIC,
 				     TFD_NONBLOCK | TFD_CLOEXEC);
 	if (tc->timerfd < 0)
@@ -1372,6 +1598,7 @@ static void tcp_timer_conn(const struct ctx *c, struct tcp_conn *conn,
 			   long long now)
 {
 	bool unacked;
+	int inq = 0;
 
 	if (conn->flags & TCP_HANDSHAKE) {
 		if (now - conn->ts_start > TCP_HANDSHAKE_MS) {
@@ -1401,6 +1628,17 @@ static void tcp_timer_conn(const struct ctx *c, struct tcp_conn *conn,
 	unacked = conn->seq_max_to_tap != conn->seq_ack_from_tap ||
 		  ((conn->flags & TCP_FIN_TO_TAP) &&
 		   !(conn->flags & TCP_FIN_ACKED));
+	if (!unacked && (conn->flags & TCP_ESTABLISHED) &&
+	    !(conn->flags & TCP_FIN_TO_TAP) &&
+	    tcp_send_room(conn->seq_ack_from_tap, conn->wnd_from_tap,
+			  conn->seq_to_tap) < conn->mss &&
+	    now - conn->ts_ack >= TCP_RTO_MS &&
+	    !ioctl(conn->sock, SIOCINQ, &inq) && inq > 0) {
+		/* Window closed, data waiting: the update may be lost */
+		conn->ts_ack = now;
+		tcp_send_ack_old(c, conn, false);
+		return;
+	}
 	if (unacked &&
 	    now - conn->ts_ack >= (long long)TCP_RTO_MS << MIN(conn->retries, 3)) {
 		if (conn->retries >= TCP_RETRIES_MAX) {
@@ -1410,9 +1648,37 @@ static void tcp_timer_conn(const struct ctx *c, struct tcp_conn *conn,
 		}
 		conn->retries++;
 		conn->ts_ack = now;
+		debug("TCP: timeout, resending from %u (retry %u)",
+		      conn->seq_ack_from_tap, conn->retries);
 		tcp_rewind(c, conn);
 		tcp_data_from_sock(c, conn);
 	}
+}
+
+/**
+ * tcp_tap_flush() - End a batch of tap frames: write, acknowledge, reply
+ * @c:		Execution context
+ *
+ * Writes the guest payload still collected, then, for every connection the
+ * batch touched, sends the ACK it owes and whatever its socket holds.
+ */
+void tcp_tap_flush(struct ctx *c)
+{
+	struct tcp_ctx *tc = c->tcp;
+	int i;
+
+	if (!tc)
+		return;
+	tcp_pend_data_flush(c);
+	for (i = 0; i < tc->pend_cnt; i++) {
+		struct tcp_conn *conn = &tc->conn[tc->pend_list[i]];
+
+		if (conn->sock < 0 || !(conn->flags & TCP_PEND_SOCK))
+			continue;
+		conn->flags &= ~TCP_PEND_SOCK;
+		tcp_pend_finish(c, conn);
+	}
+	tc->pend_cnt = 0;
 }
 
 /**
@@ -1423,6 +1689,8 @@ static void tcp_timer_conn(const struct ctx *c, struct tcp_conn *conn,
  * (SOCK_NOSPACE), which doesn't happen as we advertise no more than fits:
  * connections whose window went below two segments are polled instead,
  * every TCP_WND_POLL_NS while any is waiting.
+ *
+ * #syscalls read
  */
 void tcp_wnd_handler(struct ctx *c)
 {

@@ -17,6 +17,12 @@
  * TCP_WND_WAIT marks connections polled for a window update, and
  * TCP_TAP_BLOCKED those whose data didn't fit in the tap: tcp_timer()
  * tries again, as nothing else might (the socket is edge-triggered).
+ *
+ * Within one batch of frames from the tap, consecutive in-order segments
+ * of a connection are collected (tcp_ctx.pend_iov) and written with one
+ * sendmsg(); connections touched by the batch are listed once
+ * (TCP_PEND_SOCK), and get their ACK (TCP_PEND_ACK) and the data waiting
+ * in their socket when tcp_tap_flush() ends the batch.
  */
 #ifndef TCP_CONN_H
 #define TCP_CONN_H
@@ -24,6 +30,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "siphash.h"
 
@@ -31,6 +38,8 @@
 #define TCP_HASH_BUCKETS	16384	/* power of two */
 #define TCP_FRAMES		16	/* segments built per socket read */
 #define TCP_MAX_INFLIGHT	(8U << 20)	/* unacknowledged bytes */
+#define TCP_PEND_IOV		256	/* guest segments joined in one write */
+#define TCP_PEND_MAX		256	/* connections touched in one batch */
 
 #define TCP_SYN_FROM_TAP	(1U << 0)
 #define TCP_SYNACK_TO_TAP	(1U << 1)
@@ -42,6 +51,8 @@
 #define TCP_FIN_ACKED		(1U << 7)
 #define TCP_WND_WAIT		(1U << 8)	/* polled for a window update */
 #define TCP_TAP_BLOCKED		(1U << 9)	/* a write to the tap failed */
+#define TCP_PEND_SOCK		(1U << 10)	/* in tcp_ctx.pend_list */
+#define TCP_PEND_ACK		(1U << 11)	/* owes the guest an ACK */
 
 #define TCP_HANDSHAKE		(TCP_SYN_FROM_TAP | TCP_SYNACK_TO_TAP | \
 				 TCP_SYN_TO_TAP)
@@ -122,6 +133,13 @@ struct tcp_conn {
  * @frames:	TCP_FRAMES buffers of PKT_MAX_FRAME bytes, for segments
  * @discard:	TCP_MAX_INFLIGHT bytes to peek already sent data into, when
  *		SO_PEEK_OFF doesn't work; NULL otherwise
+ * @pend:	Connection whose payload is collected in @pend_iov, -1 if none
+ * @pend_n:	Segments in @pend_iov
+ * @pend_len:	Bytes in @pend_iov
+ * @pend_iov:	Payload of in-order guest segments, pointing into the tap
+ *		pool (valid until the batch ends)
+ * @pend_cnt:	Entries in @pend_list
+ * @pend_list:	Connections to finish at the end of the batch
  */
 struct tcp_ctx {
 	struct tcp_conn *conn;
@@ -134,6 +152,12 @@ struct tcp_ctx {
 	bool peek_off;
 	uint8_t *frames;
 	uint8_t *discard;
+	int pend;
+	size_t pend_n;
+	size_t pend_len;
+	struct iovec pend_iov[TCP_PEND_IOV];
+	int pend_cnt;
+	int pend_list[TCP_PEND_MAX];
 };
 
 #endif /* TCP_CONN_H */
