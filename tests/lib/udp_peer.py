@@ -10,11 +10,21 @@
       Connect to ADDR:PORT (so only replies from there are accepted), send
       SIZE random bytes, expect the same bytes back.  Exit 0 if they match,
       2 on ECONNREFUSED, 3 if nothing came back, 1 if something else did.
+  udp_peer.py sink ADDR PORT COUNT [--ready FILE] [--idle S]
+      Bind ADDR:PORT, receive numbered datagrams (burst) until COUNT came
+      or nothing came for S seconds (default 3); print "got N inorder|
+      reordered SECONDS SOURCE", SECONDS from the first datagram to the
+      last, SOURCE the address of the first sender.
+  udp_peer.py burst ADDR PORT COUNT SIZE [--rate PPS]
+      Send COUNT datagrams of SIZE bytes (at least 4) numbered from 0, at
+      most PPS per second (0: as fast as possible); print the seconds taken.
 """
 
 import os
 import socket
+import struct
 import sys
+import time
 
 
 def family(addr):
@@ -80,14 +90,76 @@ def client(args):
     return 3
 
 
+def sink(args):
+    """Count numbered datagrams, check their order."""
+    addr, port, count = args[0], int(args[1]), int(args[2])
+    idle = float(opt(args, "--idle", "3"))
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    s.bind((addr, port))
+    ready = opt(args, "--ready")
+    if ready:
+        with open(ready, "w", encoding="ascii") as f:
+            f.write("ready\n")
+    got, last, inorder, start, end, source = 0, -1, True, None, 0, "-"
+    s.settimeout(30)
+    while got < count:
+        try:
+            data, peer = s.recvfrom(65536)
+        except socket.timeout:
+            break
+        if start is None:
+            start, source = time.monotonic(), peer[0]
+            s.settimeout(idle)
+        if len(data) < 4:
+            continue
+        seq = struct.unpack("!I", data[:4])[0]
+        if seq <= last:
+            inorder = False
+        last = seq
+        got += 1
+        end = time.monotonic()
+    took = end - start if start is not None else 0
+    print(f"got {got} {'inorder' if inorder else 'reordered'} "
+          f"{took:.3f} {source}")
+    return 0
+
+
+def burst(args):
+    """Send numbered datagrams, paced if asked."""
+    addr, port, count, size = args[0], int(args[1]), int(args[2]), \
+        int(args[3])
+    rate = float(opt(args, "--rate", "0"))
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.connect((addr, port))
+    pad = bytes(max(size, 4) - 4)
+    start = time.monotonic()
+    for i in range(count):
+        if rate:
+            wait = start + i / rate - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+        while True:
+            try:
+                s.send(struct.pack("!I", i) + pad)
+                break
+            except (BlockingIOError, ConnectionRefusedError):
+                time.sleep(0.0001)
+            except OSError as e:
+                if e.errno != 105:    # ENOBUFS: wait, try again
+                    raise
+                time.sleep(0.0001)
+    print(f"{time.monotonic() - start:.3f}")
+    return 0
+
+
 def main():
     """Dispatch on the first argument."""
-    if len(sys.argv) < 2 or sys.argv[1] not in ("echo", "client"):
+    cmds = {"echo": echo, "client": client, "sink": sink, "burst": burst}
+    if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 1
-    if sys.argv[1] == "echo":
-        return echo(sys.argv[2:])
-    return client(sys.argv[2:])
+    return cmds[sys.argv[1]](sys.argv[2:])
 
 
 if __name__ == "__main__":
