@@ -6,10 +6,15 @@
       Bind ADDR:PORT, send every datagram back to its sender; append
       "HOST PORT LEN" per datagram to the log; stop after N datagrams.
       Touch FILE once bound.  Run it under timeout(1).
-  udp_peer.py client ADDR PORT SIZE [--tries N]
+  udp_peer.py client ADDR PORT SIZE [--tries N] [--count N]
       Connect to ADDR:PORT (so only replies from there are accepted), send
-      SIZE random bytes, expect the same bytes back.  Exit 0 if they match,
-      2 on ECONNREFUSED, 3 if nothing came back, 1 if something else did.
+      SIZE random bytes, expect the same bytes back (COUNT times, fresh
+      bytes each time).  Exit 0 if they match, 2 on ECONNREFUSED, 3 if
+      nothing came back, 1 if something else did.
+  udp_peer.py answer ADDR PORT [--ready FILE] [--wait S]
+      Bind ADDR:PORT, take one datagram, connect to its sender, wait S
+      seconds (default 1), send a reply, wait for an answer or an error:
+      exit 2 on ECONNREFUSED, 0 if something came, 3 if nothing did.
   udp_peer.py sink ADDR PORT COUNT [--ready FILE] [--idle S]
       Bind ADDR:PORT, receive numbered datagrams (burst) until COUNT came
       or nothing came for S seconds (default 3); print "got N inorder|
@@ -64,13 +69,8 @@ def echo(args):
     return 0
 
 
-def client(args):
-    """Send SIZE random bytes, check they come back unchanged."""
-    addr, port, size = args[0], int(args[1]), int(args[2])
-    tries = int(opt(args, "--tries", "3"))
-    s = socket.socket(family(addr), socket.SOCK_DGRAM)
-    s.connect((addr, port))
-    s.settimeout(2)
+def exchange(s, size, tries):
+    """Send SIZE random bytes on S, check they come back unchanged."""
     payload = os.urandom(size)
     for _ in range(tries):
         try:
@@ -88,6 +88,44 @@ def client(args):
         return 1
     print("client: no reply", file=sys.stderr)
     return 3
+
+
+def client(args):
+    """Echo exchanges with a server, checked."""
+    addr, port, size = args[0], int(args[1]), int(args[2])
+    tries = int(opt(args, "--tries", "3"))
+    count = int(opt(args, "--count", "1"))
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.connect((addr, port))
+    s.settimeout(2)
+    for _ in range(count):
+        rc = exchange(s, size, tries)
+        if rc:
+            return rc
+    return 0
+
+
+def answer(args):
+    """Reply, late, to the first sender: is it still there?"""
+    addr, port = args[0], int(args[1])
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.bind((addr, port))
+    ready = opt(args, "--ready")
+    if ready:
+        with open(ready, "w", encoding="ascii") as f:
+            f.write("ready\n")
+    _, peer = s.recvfrom(65536)
+    s.connect(peer)
+    time.sleep(float(opt(args, "--wait", "1")))
+    s.settimeout(3)
+    try:
+        s.send(b"late reply")
+        s.recv(65536)
+    except ConnectionRefusedError:
+        return 2
+    except socket.timeout:
+        return 3
+    return 0
 
 
 def sink(args):
@@ -155,7 +193,8 @@ def burst(args):
 
 def main():
     """Dispatch on the first argument."""
-    cmds = {"echo": echo, "client": client, "sink": sink, "burst": burst}
+    cmds = {"echo": echo, "client": client, "sink": sink, "burst": burst,
+            "answer": answer}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 1
