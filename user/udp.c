@@ -240,11 +240,13 @@ err_close:
  *
  * As the man page says: the same port numbers, bound the same way, but
  * without translation.
+ *
+ * Return: true if the ports were taken from @tcp
  */
-static void udp_fwd_follow(struct fwd_ports *udp, const struct fwd_ports *tcp)
+static bool udp_fwd_follow(struct fwd_ports *udp, const struct fwd_ports *tcp)
 {
 	if (udp->mode != FWD_UNSET || tcp->mode != FWD_SPEC)
-		return;
+		return false;
 	udp->mode = FWD_SPEC;
 	memcpy(udp->map, tcp->map, sizeof(udp->map));
 	memset(udp->delta, 0, sizeof(udp->delta));
@@ -252,6 +254,7 @@ static void udp_fwd_follow(struct fwd_ports *udp, const struct fwd_ports *tcp)
 	udp->addr6 = tcp->addr6;
 	udp->addr_family = tcp->addr_family;
 	memcpy(udp->ifname, tcp->ifname, sizeof(udp->ifname));
+	return true;
 }
 
 /**
@@ -267,12 +270,13 @@ int udp_init(struct ctx *c)
 {
 	uint8_t key[UDP_FLOW_KEY_LEN];
 	struct udp_ctx *u;
+	bool followed;
 	unsigned port;
 	int rc;
 
 	if (c->no_udp)
 		return 0;
-	udp_fwd_follow(&c->udp_in, &c->tcp_in);
+	followed = udp_fwd_follow(&c->udp_in, &c->tcp_in);
 	if (c->mode == MODE_PASTA)
 		udp_fwd_follow(&c->udp_out, &c->tcp_out);
 	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
@@ -301,7 +305,11 @@ int udp_init(struct ctx *c)
 		if (!fwd_port_isset(&c->udp_in, port))
 			continue;
 		rc = udp_listen_port(c, (uint16_t)port);
-		if (rc) {
+		/* Only what was asked for explicitly must work */
+		if (rc && followed) {
+			warn("can't bind UDP port %u (as forwarded for TCP): %s",
+			     port, strerror_(-rc));
+		} else if (rc) {
 			err("-u: can't bind UDP port %u: %s", port,
 			    strerror_(-rc));
 			return rc;

@@ -17,6 +17,8 @@
  *   with sockets from the factory; the flow's socket lives on the host.
  *
  * Flows are keyed by the forwarded port and the client's address and port.
+ * A datagram that would reach our own -U (or -u) socket on the other side
+ * is dropped: it would go round for ever.
  * Datagrams are read with recvmmsg() and consecutive ones for the same
  * flow leave with one sendmmsg(), in both directions.  Flows expire like
  * the guest's, after UDP_TIMEOUT_S without traffic.  Datagrams from other
@@ -210,6 +212,7 @@ struct udp_flow *udp_splice_flow(struct ctx *c, union epoll_ref ref,
 	bool out = ref.data & UDP_REF_NS;
 	uint16_t port = (uint16_t)(ref.data & UDP_REF_PORT);
 	const struct fwd_ports *fwd = out ? &c->udp_out : &c->udp_in;
+	const struct fwd_ports *other;
 	uint16_t tport = (uint16_t)(port + fwd->delta[port]);
 	const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
 	struct udp_flowtab *t = c->udp->flows;
@@ -242,6 +245,13 @@ struct udp_flow *udp_splice_flow(struct ctx *c, union epoll_ref ref,
 	if (f) {
 		f->ts = c->now.tv_sec;
 		return f;
+	}
+	/* Our own port on the other side: the datagram would come back */
+	other = out ? &c->udp_in : &c->udp_out;
+	if (other->addr_family == AF_UNSPEC && fwd_port_isset(other, tport)) {
+		debug("UDP: loopback bypass: port %u forwarded both ways, "
+		      "datagram dropped", tport);
+		return NULL;
 	}
 	f = udp_flow_insert(t, &k, c->now.tv_sec);
 	if (!f) {

@@ -4,7 +4,8 @@
 # reach servers bound to the namespace's loopback through -u (with port
 # translation), namespace loopback clients reach host loopback servers
 # through -U, IPv4 and IPv6, checked echo exchanges and socat file
-# transfers (shut-null / null-eof) with sha256 compared.  Proof of the
+# transfers (shut-null / null-eof) with sha256 compared, and no endless loop
+# when a port is forwarded both ways.  Proof of the
 # bypass: servers bound to loopback only (the tap path can't reach them),
 # the loopback source address they see, and the daemon's debug counters.
 # Every case runs with pasta started as root and as an unprivileged user.
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-in4 in6 out4 out6 socat_in4 socat_in6 socat_out4 socat_out6}"
+CASES="${*:-in4 in6 out4 out6 socat_in4 socat_in6 socat_out4 socat_out6 loop}"
 PRIVS="${PRIVS:-root user}"
 PY=/usr/bin/python3
 test_dir udp_splice "$BIN"
@@ -187,6 +188,24 @@ socat_out() {
 
 case_socat_out4() { socat_out 4 "$1"; }
 case_socat_out6() { socat_out 6 "$1"; }
+
+# loop: -u PORT:TPORT with -U TPORT:PORT would send a datagram round for
+# ever; it is dropped instead, and pasta keeps serving
+case_loop() {
+	local pp rc=0
+	rm -f "$T/srv.ready"
+	pasta_run "$1" --config-net -d -u $PORT:$TPORT -U $TPORT:$PORT -- \
+		sh -c "echo ready > $T/srv.ready; sleep 3" >"$T/pasta.log" 2>&1 &
+	pp=$!
+	wait_file "$T/srv.ready" || { kill $pp; return 1; }
+	in_host timeout 10 "$PY" "$PEER" client 127.0.0.1 $PORT 100 \
+		--tries 1 >"$T/out" 2>&1
+	[ $? = 3 ] || { echo "client: $(cat "$T/out")" >&2; rc=1; }
+	wait $pp || { echo "pasta failed" >&2; rc=1; }
+	grep -q "forwarded both ways, datagram dropped" "$T/pasta.log" ||
+		{ echo "no drop in the debug log" >&2; rc=1; }
+	return $rc
+}
 
 [ -x "$PY" ] || { echo "udp_splice: $PY missing" >&2; exit 77; }
 command -v socat >/dev/null || { echo "udp_splice: socat missing" >&2;
