@@ -960,11 +960,10 @@ void udp_timer(struct ctx *c)
 }
 
 /**
- * udp_reset() - Close every guest flow: the guest they belonged to is gone
+ * udp_reset() - Close every flow: the guest they belonged to is gone
  * @c:		Execution context
  *
- * Loopback bypass flows don't involve the guest, they go too: simpler, and
- * only passt resets (pasta has no bypass flows then).
+ * Context: passt only, which has no loopback bypass flows
  */
 void udp_reset(struct ctx *c)
 {
