@@ -92,15 +92,24 @@ struct udp_tmpl {
 };
 
 /**
- * udp_sock_opts() - Ask for ICMP errors on a socket's error queue
+ * udp_sock_opts() - Ask for ICMP errors on a socket's error queue, and for
+ *		     buffers that hold a burst of large datagrams
  * @s:		UDP socket
  * @af:		Its family: AF_INET6 sockets may carry IPv4 too
+ *
+ * The buffer sizes are capped by net.core.rmem_max and wmem_max: with the
+ * default 208 KiB, six 32 KiB datagrams fill a buffer.  Failing to set
+ * them is not an error.
  *
  * Return: 0 on success, -errno on failure
  */
 int udp_sock_opts(int s, int af)
 {
-	int one = 1;
+	int one = 1, size = UDP_SOCK_BUF;
+
+	if (setsockopt(s, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) ||
+	    setsockopt(s, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)))
+		debug_perror("UDP: can't set socket buffer sizes");
 
 	if (setsockopt(s, IPPROTO_IP, IP_RECVERR, &one, sizeof(one)) &&
 	    af == AF_INET)
@@ -307,7 +316,7 @@ int udp_init(struct ctx *c)
 		rc = udp_listen_port(c, (uint16_t)port);
 		/* Only what was asked for explicitly must work */
 		if (rc && followed) {
-			warn("can't bind UDP port %u (as forwarded for TCP): %s",
+			warn("can't bind UDP port %u (forwarded for TCP): %s",
 			     port, strerror_(-rc));
 		} else if (rc) {
 			err("-u: can't bind UDP port %u: %s", port,
@@ -545,7 +554,7 @@ void udp_tap_flush(struct ctx *c)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			debug_perror("UDP: datagram of %zu bytes from the guest "
+			debug_perror("UDP: datagram of %zu bytes from guest "
 				     "dropped", u->out_iov[done].iov_len);
 			done++;
 			continue;
@@ -750,8 +759,10 @@ bool udp_listen_key(const struct ctx *c, uint16_t port,
 		    const struct sockaddr_in6 *sa, struct udp_flow_key *k)
 {
 	uint16_t gport = (uint16_t)(port + c->udp_in.delta[port]);
+	bool v4 = sa->sin6_family == AF_INET ||
+		  IN6_IS_ADDR_V4MAPPED(&sa->sin6_addr);
 
-	if (sa->sin6_family == AF_INET || IN6_IS_ADDR_V4MAPPED(&sa->sin6_addr)) {
+	if (v4) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
 		struct in_addr r, g = udp_guest4(c);
 		uint16_t rport;

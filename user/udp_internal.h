@@ -17,6 +17,7 @@
 #define UDP_HEADROOM	64	/* room for Ethernet, IPv6 and UDP headers */
 #define UDP_PAYLOAD_MAX	65536	/* above the largest UDP payload (65527) */
 #define UDP_SLOT	(UDP_HEADROOM + UDP_PAYLOAD_MAX)
+#define UDP_SOCK_BUF	(4 << 20)	/* SO_RCVBUF, SO_SNDBUF asked for */
 
 /* epoll reference payload of a listening socket: flags, then the port */
 #define UDP_REF_LISTEN	(1U << 31)	/* a forwarded port, not a flow */
