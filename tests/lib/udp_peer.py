@@ -11,6 +11,16 @@
       SIZE random bytes, expect the same bytes back (COUNT times, fresh
       bytes each time).  Exit 0 if they match, 2 on ECONNREFUSED, 3 if
       nothing came back, 1 if something else did.
+  udp_peer.py many ADDR PORT N
+      Open N sockets connected to ADDR:PORT (N flows, distinct source
+      ports), send a distinct payload on each, expect each back on its own
+      socket (three rounds for the missing ones).  Exit 0 if all came back
+      right, 1 on a wrong payload, 3 if some never came.
+  udp_peer.py warm ADDR
+      Send an empty datagram to ADDR port 9 (discard), wait 0.3 s: the
+      kernel then knows the next hop's link-layer address.  Otherwise, the
+      first datagrams of a burst wait in the neighbour queue while later
+      ones may already pass them (seen: 4, 0, 1, 2, 3, 5... on the tap).
   udp_peer.py answer ADDR PORT [--ready FILE] [--wait S]
       Bind ADDR:PORT, take one datagram, connect to its sender, wait S
       seconds (default 1), send a reply, wait for an answer or an error:
@@ -26,6 +36,7 @@
 """
 
 import os
+import selectors
 import socket
 import struct
 import sys
@@ -102,6 +113,51 @@ def client(args):
         rc = exchange(s, size, tries)
         if rc:
             return rc
+    return 0
+
+
+def many(args):
+    """N flows at once, each echoed on its own socket."""
+    addr, port, n = args[0], int(args[1]), int(args[2])
+    sel = selectors.DefaultSelector()
+    want, pending = {}, {}
+    for i in range(n):
+        s = socket.socket(family(addr), socket.SOCK_DGRAM)
+        s.connect((addr, port))
+        s.setblocking(False)
+        want[s] = os.urandom(16) + struct.pack("!I", i)
+        pending[s] = True
+        sel.register(s, selectors.EVENT_READ)
+    for _ in range(3):
+        for s in pending:
+            try:
+                s.send(want[s])
+            except (BlockingIOError, ConnectionRefusedError):
+                pass
+        deadline = time.monotonic() + 3
+        while pending and time.monotonic() < deadline:
+            for key, _ in sel.select(timeout=0.5):
+                s = key.fileobj
+                try:
+                    data = s.recv(65536)
+                except (BlockingIOError, ConnectionRefusedError):
+                    continue
+                if data != want[s]:
+                    print("many: wrong payload on a flow", file=sys.stderr)
+                    return 1
+                del pending[s]
+                sel.unregister(s)
+        if not pending:
+            break
+    print(f"many: {n - len(pending)} of {n} flows echoed")
+    return 3 if pending else 0
+
+
+def warm(args):
+    """Get the next hop resolved before the real traffic."""
+    s = socket.socket(family(args[0]), socket.SOCK_DGRAM)
+    s.sendto(b"", (args[0], 9))
+    time.sleep(0.3)
     return 0
 
 
@@ -194,7 +250,7 @@ def burst(args):
 def main():
     """Dispatch on the first argument."""
     cmds = {"echo": echo, "client": client, "sink": sink, "burst": burst,
-            "answer": answer}
+            "answer": answer, "many": many, "warm": warm}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 1

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # udp.sh - UDP translation through pasta: namespace to upstream echo servers
-# (small and ~60000-byte datagrams), -u forwarding into the namespace, -t
+# (small and ~60000-byte datagrams), 1000 concurrent flows, socat file
+# transfers both ways (sha256 compared), -u forwarding into the namespace, -t
 # ports forwarded for UDP too when -u is absent, the gateway address mapped
 # to the host's loopback (and --no-map-gw), DNS forwarding (also to a
 # loopback stub resolver), ICMP port unreachable relayed as ECONNREFUSED
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-echo4 echo6 big4 big6 fwd4 fwd6 fwd_map follow4 follow6 follow_map gw4 gw6 no_map_gw dns4 dns6 dns_stub refused4 refused6 refused_fwd4 refused_fwd6 burst_out4 burst_out6 burst_in4 burst_in6 mtu4 mtu6 over_out4 over_out6 over_in4 over_in6}"
+CASES="${*:-echo4 echo6 big4 big6 many4 many6 socat_out4 socat_out6 socat_in4 socat_in6 fwd4 fwd6 fwd_map follow4 follow6 follow_map gw4 gw6 no_map_gw dns4 dns6 dns_stub refused4 refused6 refused_fwd4 refused_fwd6 burst_out4 burst_out6 burst_in4 burst_in6 mtu4 mtu6 over_out4 over_out6 over_in4 over_in6}"
 PRIVS="${PRIVS:-root user}"
 PY=/usr/bin/python3
 test_dir udp "$BIN"
@@ -70,6 +71,84 @@ case_echo4() { expect_ok "$1" "$REMOTE4" $ECHO_PORT 100; }
 case_echo6() { expect_ok "$1" "$REMOTE6" $ECHO_PORT 100; }
 case_big4() { expect_ok "$1" "$REMOTE4" $ECHO_PORT 60000; }
 case_big6() { expect_ok "$1" "$REMOTE6" $ECHO_PORT 60000; }
+
+# many: 1000 flows at once (distinct source ports), each echoed correctly
+case_many4() { pasta_run "$1" --config-net -- timeout 25 "$PY" "$PEER" many \
+	"$REMOTE4" $ECHO_PORT 1000 >"$T/out" 2>&1 ||
+	{ cat "$T/out" >&2; return 1; }; }
+case_many6() { pasta_run "$1" --config-net -- timeout 25 "$PY" "$PEER" many \
+	"$REMOTE6" $ECHO_PORT 1000 >"$T/out" 2>&1 ||
+	{ cat "$T/out" >&2; return 1; }; }
+
+SOCAT_PORT=6010
+head -c 65536 /dev/urandom > "$T/src"
+chmod 0644 "$T/src"
+
+# socat_addr V ADDR - ADDR as socat wants it for IP version V
+socat_addr() { if [ "$1" = 6 ]; then echo "[$2]"; else echo "$2"; fi; }
+
+# same - the received file is the one sent (sha256)
+same() {
+	[ "$(sha256sum < "$T/src")" = "$(sha256sum < "$T/got" 2>/dev/null)" ] &&
+		return 0
+	echo "received $(stat -c %s "$T/got" 2>/dev/null || echo no) bytes" \
+	     "of $(stat -c %s "$T/src"), or content differs" >&2
+	return 1
+}
+
+# socat_out V ADDR PRIV - a 64 KiB file in 4 KiB datagrams, ended by an
+# empty one (shut-null, null-eof), from the namespace to upstream
+socat_out() {
+	local v=$1 a sp rc=0
+	a=$(socat_addr "$v" "$2")
+	rm -f "$T/got"
+	in_up timeout 30 socat -u "UDP$v-RECV:$SOCAT_PORT,bind=$a,null-eof" \
+		"OPEN:$T/got,creat,trunc" &
+	sp=$!
+	record_pid $sp
+	for _ in $(seq 1 50); do
+		in_up ss -Hlun "sport = :$SOCAT_PORT" | grep -q . && break
+		sleep 0.1
+	done
+	# See "warm" in udp_peer.py: the namespace's kernel may reorder
+	pasta_run "$3" --config-net -- timeout 10 sh -c "
+		$PY $PEER warm $2 &&
+		socat -u -b 4096 OPEN:$T/src UDP$v-SENDTO:$a:$SOCAT_PORT,shut-null" \
+		>"$T/out" 2>&1 || rc=1
+	wait $sp || rc=1
+	[ $rc = 0 ] || { tail -n 5 "$T/out" >&2; return 1; }
+	same
+}
+
+case_socat_out4() { socat_out 4 "$REMOTE4" "$1"; }
+case_socat_out6() { socat_out 6 "$REMOTE6" "$1"; }
+
+# socat_in V ADDR PRIV - the same from upstream into the namespace (-u)
+socat_in() {
+	local v=$1 a pp rc=0 any=0.0.0.0
+	a=$(socat_addr "$v" "$2")
+	[ "$v" = 6 ] && any="[::]"
+	rm -f "$T/got" "$T/socat.ready"
+	pasta_run "$3" --config-net -u $SOCAT_PORT -- timeout 20 sh -c "
+		socat -u UDP$v-RECV:$SOCAT_PORT,bind=$any,null-eof \
+			OPEN:$T/got,creat,trunc & p=\$!
+		for i in \$(seq 1 50); do
+			ss -Hlun 'sport = :$SOCAT_PORT' | grep -q . && break
+			sleep 0.1
+		done
+		echo ready > $T/socat.ready
+		wait \$p" >"$T/out" 2>&1 &
+	pp=$!
+	wait_file "$T/socat.ready" || { kill $pp; return 1; }
+	in_up timeout 10 socat -u -b 4096 "OPEN:$T/src" \
+		"UDP$v-SENDTO:$a:$SOCAT_PORT,shut-null" || rc=1
+	wait $pp || rc=1
+	[ $rc = 0 ] || { tail -n 5 "$T/out" >&2; return 1; }
+	same
+}
+
+case_socat_in4() { socat_in 4 "$HOST4" "$1"; }
+case_socat_in6() { socat_in 6 "$HOST6" "$1"; }
 
 # fwd ADDR PRIV [PASTA_PORT_SPEC GUEST_PORT [OPTION]] - -u (or OPTION): a
 # client upstream reaches a server in the namespace through HOST address,
@@ -222,8 +301,9 @@ burst_out() {
 	sp=$!
 	record_pid $sp
 	wait_file "$T/sink.ready" || return 1
-	pasta_run "$priv" --config-net -- timeout 20 "$PY" "$PEER" burst \
-		"$addr" $BURST_PORT $BURST_N 200 --rate $BURST_RATE \
+	pasta_run "$priv" --config-net -- timeout 20 sh -c "
+		$PY $PEER warm $addr &&
+		$PY $PEER burst $addr $BURST_PORT $BURST_N 200 --rate $BURST_RATE" \
 		>"$T/out" 2>&1 || { cat "$T/out" >&2; rc=1; }
 	wait $sp || rc=1
 	sink_ok || rc=1
@@ -307,6 +387,7 @@ case_over_in4() { over_in "$HOST4" "$1"; }
 case_over_in6() { over_in "$HOST6" "$1"; }
 
 [ -x "$PY" ] || { echo "udp: $PY missing" >&2; exit 77; }
+command -v socat >/dev/null || { echo "udp: socat missing" >&2; exit 77; }
 tun_usable
 topo_setup || { result fail topology; exit 1; }
 echo_server up echo4 "$REMOTE4" $ECHO_PORT && touch "$T/echo4.log" &&
