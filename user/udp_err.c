@@ -161,7 +161,9 @@ static const struct udp_flow *udp_err_flow(const struct ctx *c,
 
 	if (f)
 		return f->key.kind == UDP_KIND_TAP ? f : NULL;
-	if (ref.data & UDP_REF_NS)
+	/* -U ports, and replies to loopback clients: bypass flows */
+	if ((ref.data & UDP_REF_NS) ||
+	    (c->mode == MODE_PASTA && udp_sa_is_loopback(dst)))
 		return NULL;
 	if (!udp_listen_key(c, (uint16_t)(ref.data & UDP_REF_PORT), dst, &k))
 		return NULL;
