@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ctx.h"
 #include "epoll_ref.h"
@@ -17,7 +18,8 @@ int udp_init(struct ctx *c);
 int udp_tap_handler(struct ctx *c, const struct pool *p, size_t idx,
 		    size_t l4off, size_t l4len, bool v6,
 		    const void *saddr, const void *daddr);
-void udp_sock_handler(struct ctx *c, union epoll_ref ref);
+void udp_tap_flush(struct ctx *c);
+void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
 void udp_timer(struct ctx *c);
 void udp_reset(struct ctx *c);
 

@@ -276,7 +276,7 @@ static const struct conf_opt conf_opts[] = {
  * @feature:	What the option needs, for the message
  * @val:	Option value, as in struct conf_opt
  * @none_ok:	The value "none" (nothing to do) is accepted
- * @spec_ok:	An explicit port list is accepted (-t and -u so far)
+ * @spec_ok:	An explicit port list is accepted (-t, -u and -U so far)
  */
 struct conf_unsupported {
 	const char *feature;
@@ -293,7 +293,7 @@ static const struct conf_unsupported conf_unsupported[] = {
 	{ "automatic port forwarding",	't',	true, .spec_ok = true },
 	{ "automatic port forwarding",	'u',	true, .spec_ok = true },
 	{ "port forwarding",		'T',				true },
-	{ "port forwarding",		'U',				true },
+	{ "automatic port forwarding",	'U',	true, .spec_ok = true },
 	{ "the eBPF fast path",		CONF_OPT_BPF,			false },
 };
 
@@ -1197,7 +1197,8 @@ static void conf_note_unsupported(const struct ctx *c, struct conf_state *st,
 	if (u->none_ok && arg && !strcmp(arg, "none"))
 		return;
 	if (u->spec_ok &&
-	    (o->val == 't' ? &c->tcp_in : &c->udp_in)->mode == FWD_SPEC)
+	    (o->val == 't' ? &c->tcp_in : o->val == 'u' ? &c->udp_in :
+	     o->val == 'T' ? &c->tcp_out : &c->udp_out)->mode == FWD_SPEC)
 		return;
 	st->unsup_opt = o;
 	st->unsup = u;

@@ -339,7 +339,7 @@ static void main_loop(struct ctx *c)
 				icmp_sock_handler(c, ref);
 				break;
 			case EPOLL_TYPE_UDP:
-				udp_sock_handler(c, ref);
+				udp_sock_handler(c, ref, events[i].events);
 				break;
 			case EPOLL_TYPE_TCP:
 				tcp_sock_handler(c, ref, events[i].events);

@@ -483,6 +483,7 @@ void tap_handler(struct ctx *c)
 	for (i = 0; i < c->pool_tap->count; i++)
 		tap_handle_frame(c, c->pool_tap, i);
 	tcp_tap_flush(c);
+	udp_tap_flush(c);	/* queued datagrams point into the pool */
 	pool_flush(c->pool_tap);
 }
 

@@ -8,17 +8,28 @@
  *
  * - Guest-initiated flows own a socket, connected to the host-side peer and
  *   bound, where possible, to the guest's source port (else to an ephemeral
- *   one), so that remote peers see the same port as the guest used.  Being
- *   connected, the socket only receives from that peer, and the kernel
- *   reports ICMP errors for it as ECONNREFUSED / EHOSTUNREACH on recv()
- *   (udp(7)); those are relayed to the guest as ICMP/ICMPv6 destination
- *   unreachable for the flow, so connected sockets in the guest fail the
- *   same way.
+ *   one), so that remote peers see the same port as the guest used.
  *
  * - Host-initiated flows (ports forwarded with -u) share the listening
  *   socket of their port: the first datagram from a new peer creates the
  *   flow, and the guest's replies are sent back from that socket with
- *   sendto() to the peer.
+ *   sendmmsg() to the peer.  Without -u, the ports forwarded with -t are
+ *   forwarded for UDP too, without translation (and -T ports for -U).
+ *
+ * Batching: host sockets are read with recvmmsg(), UDP_BATCH datagrams at
+ * a time, into slots that leave room for the Ethernet, IP and UDP headers
+ * in front of the payload, so frames to the guest are built in place from
+ * a per-flow header template and written one per frame (a tap device takes
+ * one frame per write()).  Consecutive datagrams from the guest for the same
+ * flow are queued while the tap pool is walked, and leave with one
+ * sendmmsg() (udp_tap_flush(), at the end of each pool).  Datagrams are
+ * never truncated: one longer than a slot (MSG_TRUNC) is dropped with a
+ * debug message, as are frames the IP header can't describe.
+ *
+ * ICMP errors: every socket has IP_RECVERR / IPV6_RECVERR set; errors for
+ * a flow are read from the socket's error queue and relayed to the guest as
+ * ICMP/ICMPv6 messages quoting the guest's datagram (udp_err.c), so that
+ * connected sockets in the guest see ECONNREFUSED and the like.
  *
  * Addresses: a datagram from the guest to the --dns-forward address, port
  * 53, goes to the first resolver of that IP version (which may be a host
@@ -29,14 +40,15 @@
  * shares in pasta) appear as the gateway address.  Because the flow key is
  * the guest's view, replies always come from the address the guest used.
  *
+ * pasta's loopback bypass (udp_splice.c): datagrams from a loopback source
+ * to a -u port, and datagrams to -U ports (bound on the namespace's
+ * loopback), skip the tap and go socket to socket between the namespaces.
+ *
  * Flows expire after UDP_TIMEOUT_S without traffic in either direction.
  * Nothing is allocated after udp_init(): a full table drops the datagram
- * that wanted a new flow.  Datagrams are never truncated: one longer than
- * the receive buffer (MSG_TRUNC) is dropped with a debug message.
+ * that wanted a new flow.
  *
- * Not yet: the same ports as -t when -u isn't given (needs TCP forwarding,
- * issue 3), automatic forwarding and the local bypass (issue 5), batching
- * with recvmmsg()/sendmmsg().
+ * Not yet: automatic forwarding (issue 5).
  */
 
 #include <arpa/inet.h>
@@ -58,21 +70,117 @@
 #include "tap.h"
 #include "udp.h"
 #include "udp_flow.h"
+#include "udp_internal.h"
 #include "util.h"
 
-#define UDP_BUF_SIZE	65536	/* above the largest UDP payload (65527) */
-#define UDP_REF_LISTEN	(1U << 31)	/* epoll data: listening socket */
-#define UDP_BATCH	64	/* datagrams per event, others wait a round */
+/**
+ * struct udp_tmpl - Ethernet and IP headers of frames along one flow
+ * @hdr:	Headers, lengths and IPv4 checksum to be filled per frame
+ * @l3len:	Length of the Ethernet and IP headers in @hdr
+ * @v6:		IPv6 headers
+ * @psum:	Pseudo-header sum, without the length
+ * @sport:	UDP source port, network order
+ * @dport:	UDP destination port, network order
+ */
+struct udp_tmpl {
+	uint8_t hdr[ETH_HLEN_ + IP6_HLEN];
+	size_t l3len;
+	bool v6;
+	uint32_t psum;
+	uint16_t sport;
+	uint16_t dport;
+};
 
 /**
- * struct udp_ctx - UDP state, reached through c->udp
- * @flows:	Flow table
- * @buf:	Receive buffer for host sockets, UDP_BUF_SIZE bytes
+ * udp_sock_opts() - Ask for ICMP errors on a socket's error queue, and for
+ *		     buffers that hold a burst of large datagrams
+ * @s:		UDP socket
+ * @af:		Its family: AF_INET6 sockets may carry IPv4 too
+ *
+ * The buffer sizes are capped by net.core.rmem_max and wmem_max: with the
+ * default 208 KiB, six 32 KiB datagrams fill a buffer.  Failing to set
+ * them is not an error.
+ *
+ * Return: 0 on success, -errno on failure
  */
-struct udp_ctx {
-	struct udp_flowtab *flows;
-	uint8_t *buf;
-};
+int udp_sock_opts(int s, int af)
+{
+	int one = 1, size = UDP_SOCK_BUF;
+
+	if (setsockopt(s, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) ||
+	    setsockopt(s, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)))
+		debug_perror("UDP: can't set socket buffer sizes");
+
+	if (setsockopt(s, IPPROTO_IP, IP_RECVERR, &one, sizeof(one)) &&
+	    af == AF_INET)
+		return -errno;
+	if (af == AF_INET6 &&
+	    setsockopt(s, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one)))
+		return -errno;
+	return 0;
+}
+
+/**
+ * udp_sa_is_loopback() - Whether a socket address is a loopback one
+ * @sa:		sockaddr_in6, or sockaddr_in if its family says so
+ *
+ * Return: true for 127.0.0.0/8 (also v4-mapped) and ::1
+ */
+bool udp_sa_is_loopback(const struct sockaddr_in6 *sa)
+{
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+
+	if (sa->sin6_family == AF_INET)
+		return (ntohl(s4->sin_addr.s_addr) >> 24) == IN_LOOPBACKNET;
+	if (IN6_IS_ADDR_V4MAPPED(&sa->sin6_addr))
+		return sa->sin6_addr.s6_addr[12] == IN_LOOPBACKNET;
+	return IN6_IS_ADDR_LOOPBACK(&sa->sin6_addr);
+}
+
+/**
+ * udp_recv_batch() - Read up to UDP_BATCH datagrams into the slots
+ * @u:		UDP state
+ * @fd:		Socket
+ *
+ * On return, u->mm[i].msg_len is the real length of datagram i (longer
+ * than UDP_PAYLOAD_MAX if it was truncated) and u->sa[i] its source.
+ *
+ * Return: number of datagrams, 0 if none (or on error, logged)
+ *
+ * #syscalls recvmmsg
+ */
+int udp_recv_batch(struct udp_ctx *u, int fd)
+{
+	unsigned i;
+	int n;
+
+	for (i = 0; i < UDP_BATCH; i++) {
+		struct msghdr *mh = &u->mm[i].msg_hdr;
+
+		u->iov[i].iov_base = udp_slot(u, i);
+		u->iov[i].iov_len = UDP_PAYLOAD_MAX;
+		mh->msg_name = &u->sa[i];
+		mh->msg_namelen = sizeof(u->sa[i]);
+		mh->msg_iov = &u->iov[i];
+		mh->msg_iovlen = 1;
+		mh->msg_control = NULL;
+		mh->msg_controllen = 0;
+		mh->msg_flags = 0;
+	}
+	do {
+		n = recvmmsg(fd, u->mm, UDP_BATCH, MSG_DONTWAIT | MSG_TRUNC,
+			     NULL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		/* Unreachable errors come from the error queue too */
+		if (errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != ECONNREFUSED && errno != EHOSTUNREACH &&
+		    errno != ENETUNREACH)
+			debug_perror("UDP: receive");
+		return 0;
+	}
+	return n;
+}
 
 /**
  * udp_listen_port() - Open the listening socket of one forwarded port
@@ -93,6 +201,7 @@ static int udp_listen_port(const struct ctx *c, uint16_t port)
 	const struct fwd_ports *fwd = &c->udp_in;
 	bool v6 = c->ifi6 && fwd->addr_family != AF_INET;
 	int v6only = !c->ifi4 || fwd->addr_family == AF_INET6;
+	int af = v6 ? AF_INET6 : AF_INET;
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
 				   .sin6_port = htons(port) };
 	struct sockaddr_in a4 = { .sin_family = AF_INET,
@@ -103,10 +212,14 @@ static int udp_listen_port(const struct ctx *c, uint16_t port)
 		a6.sin6_addr = fwd->addr6;
 	if (fwd->addr_family == AF_INET)
 		a4.sin_addr = fwd->addr4;
-	s = socket(v6 ? AF_INET6 : AF_INET,
-		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	s = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (s < 0)
 		return -errno;
+	rc = udp_sock_opts(s, af);
+	if (rc) {
+		close(s);
+		return rc;
+	}
 	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    (v6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
 			      sizeof(v6only))) ||
@@ -130,10 +243,34 @@ err_close:
 }
 
 /**
+ * udp_fwd_follow() - Without -u (-U), forward the -t (-T) port numbers
+ * @udp:	UDP forwarding of one direction
+ * @tcp:	TCP forwarding of the same direction
+ *
+ * As the man page says: the same port numbers, bound the same way, but
+ * without translation.
+ *
+ * Return: true if the ports were taken from @tcp
+ */
+static bool udp_fwd_follow(struct fwd_ports *udp, const struct fwd_ports *tcp)
+{
+	if (udp->mode != FWD_UNSET || tcp->mode != FWD_SPEC)
+		return false;
+	udp->mode = FWD_SPEC;
+	memcpy(udp->map, tcp->map, sizeof(udp->map));
+	memset(udp->delta, 0, sizeof(udp->delta));
+	udp->addr4 = tcp->addr4;
+	udp->addr6 = tcp->addr6;
+	udp->addr_family = tcp->addr_family;
+	memcpy(udp->ifname, tcp->ifname, sizeof(udp->ifname));
+	return true;
+}
+
+/**
  * udp_init() - Allocate the flow table, open sockets for forwarded ports
  * @c:		Execution context
  *
- * Context: setup
+ * Context: setup; in pasta mode, after the namespace socket factory started
  * Return: 0 on success, -errno on failure (the caller dies)
  *
  * #syscalls getrandom
@@ -142,17 +279,21 @@ int udp_init(struct ctx *c)
 {
 	uint8_t key[UDP_FLOW_KEY_LEN];
 	struct udp_ctx *u;
+	bool followed;
 	unsigned port;
 	int rc;
 
 	if (c->no_udp)
 		return 0;
+	followed = udp_fwd_follow(&c->udp_in, &c->tcp_in);
+	if (c->mode == MODE_PASTA)
+		udp_fwd_follow(&c->udp_out, &c->tcp_out);
 	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
 		return errno ? -errno : -EIO;
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
-	u->buf = malloc(UDP_BUF_SIZE);
+	u->buf = malloc((size_t)UDP_BATCH * UDP_SLOT);
 	u->flows = udp_flowtab_new(UDP_FLOWS, key);
 	if (!u->buf || !u->flows) {
 		udp_flowtab_free(u->flows);
@@ -162,13 +303,22 @@ int udp_init(struct ctx *c)
 	}
 	c->udp = u;
 
+	if (c->mode == MODE_PASTA) {
+		rc = udp_splice_init(c);
+		if (rc)
+			return rc;
+	}
 	if (c->udp_in.mode != FWD_SPEC)
 		return 0;
 	for (port = 0; port < NUM_PORTS; port++) {
 		if (!fwd_port_isset(&c->udp_in, port))
 			continue;
 		rc = udp_listen_port(c, (uint16_t)port);
-		if (rc) {
+		/* Only what was asked for explicitly must work */
+		if (rc && followed) {
+			warn("can't bind UDP port %u (forwarded for TCP): %s",
+			     port, strerror_(-rc));
+		} else if (rc) {
 			err("-u: can't bind UDP port %u: %s", port,
 			    strerror_(-rc));
 			return rc;
@@ -280,6 +430,11 @@ static int udp_flow_open(const struct ctx *c, struct udp_flow *f)
 		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (s < 0)
 		return -errno;
+	rc = udp_sock_opts(s, v6 ? AF_INET6 : AF_INET);
+	if (rc) {
+		close(s);
+		return rc;
+	}
 	if (v6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
 		goto err_close;
 	/* -o and --outbound-if* would make loopback unreachable */
@@ -360,78 +515,60 @@ static struct udp_flow *udp_flow_new(struct ctx *c,
 	return f;
 }
 
+
 /**
- * udp_icmp_send() - Tell the guest its flow's peer is unreachable
+ * udp_tap_flush() - Send the guest's queued datagrams with one sendmmsg()
  * @c:		Execution context
- * @f:		Flow
- * @error:	errno from the host socket: ECONNREFUSED, EHOSTUNREACH, ...
  *
- * The message quotes a reconstructed IP and UDP header of the guest's
- * datagram: that is all the guest's stack needs to find its socket.
+ * Called when the next datagram is for another flow, when the queue is
+ * full, and after each pool of frames (the payloads live in the pool).
+ * A datagram the socket refuses is dropped and the rest still go; errors
+ * from ICMP messages are relayed from the error queue instead.
+ *
+ * #syscalls sendmmsg
  */
-static void udp_icmp_send(const struct ctx *c, const struct udp_flow *f,
-			  int error)
+void udp_tap_flush(struct ctx *c)
 {
-	struct udphdr uh = { .source = htons(f->key.gport),
-			     .dest = htons(f->key.rport),
-			     .len = htons(UDP_HLEN) };
+	struct udp_ctx *u = c->udp;
+	struct udp_flow *f;
+	unsigned i, done = 0, tries;
 
-	if (f->key.v6) {
-		uint8_t msg[8 + IP6_HLEN + UDP_HLEN] = { ICMP6_DST_UNREACH };
-		struct ip6_hdr ip6 = { 0 };
+	if (!u || !u->out_n)
+		return;
+	f = u->out_flow;
+	for (i = 0; i < u->out_n; i++) {
+		struct msghdr *mh = &u->out_mm[i].msg_hdr;
 
-		msg[1] = error == ECONNREFUSED ? ICMP6_DST_UNREACH_NOPORT :
-			 error == EHOSTUNREACH ? ICMP6_DST_UNREACH_ADDR :
-			 ICMP6_DST_UNREACH_NOROUTE;
-		ip6.ip6_flow = htonl(6U << 28);
-		ip6.ip6_plen = htons(UDP_HLEN);
-		ip6.ip6_nxt = IPPROTO_UDP;
-		ip6.ip6_hlim = 64;
-		ip6.ip6_src = f->key.gaddr;
-		ip6.ip6_dst = f->key.raddr;
-		memcpy(msg + 8, &ip6, sizeof(ip6));
-		memcpy(msg + 8 + IP6_HLEN, &uh, sizeof(uh));
-		tap_send_icmp6(c, NULL, &f->key.raddr, &f->key.gaddr, msg,
-			       sizeof(msg));
-	} else {
-		uint8_t msg[8 + IP4_HLEN + UDP_HLEN] = { ICMP_DEST_UNREACH };
-		struct iphdr ip = { .version = 4, .ihl = 5, .ttl = 64,
-				    .protocol = IPPROTO_UDP };
-		struct in_addr g, r;
-		uint16_t ck;
-
-		msg[1] = error == ECONNREFUSED ? ICMP_PORT_UNREACH :
-			 error == EHOSTUNREACH ? ICMP_HOST_UNREACH :
-			 ICMP_NET_UNREACH;
-		memcpy(&g, &f->key.gaddr.s6_addr[12], sizeof(g));
-		memcpy(&r, &f->key.raddr.s6_addr[12], sizeof(r));
-		ip.tot_len = htons(IP4_HLEN + UDP_HLEN);
-		ip.saddr = g.s_addr;
-		ip.daddr = r.s_addr;
-		ip.check = csum(&ip, sizeof(ip), 0);
-		memcpy(msg + 8, &ip, sizeof(ip));
-		memcpy(msg + 8 + IP4_HLEN, &uh, sizeof(uh));
-		ck = csum(msg, sizeof(msg), 0);
-		memcpy(msg + 2, &ck, sizeof(ck));
-		tap_send_ip4(c, r, g, IPPROTO_ICMP, msg, sizeof(msg));
+		memset(mh, 0, sizeof(*mh));
+		mh->msg_iov = &u->out_iov[i];
+		mh->msg_iovlen = 1;
+		if (!f->owned) {
+			mh->msg_name = &f->host;
+			mh->msg_namelen = f->hostlen;
+		}
 	}
-	debug("UDP: peer unreachable (%s), told the guest", strerror_(error));
+	for (tries = 0; done < u->out_n && tries < 2 * UDP_BATCH; tries++) {
+		int n = sendmmsg(f->fd, u->out_mm + done, u->out_n - done,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			debug_perror("UDP: datagram of %zu bytes from guest "
+				     "dropped", u->out_iov[done].iov_len);
+			done++;
+			continue;
+		}
+		done += (unsigned)n;
+	}
+	trace("UDP: %u datagrams from guest port %u to port %u", done,
+	      f->key.gport, f->key.rport);
+	u->out_n = 0;
+	u->out_flow = NULL;
 }
 
 /**
- * udp_is_unreach() - Whether a socket error means "destination unreachable"
- * @error:	errno
- *
- * Return: true for errors reported from ICMP destination unreachable
- */
-static bool udp_is_unreach(int error)
-{
-	return error == ECONNREFUSED || error == EHOSTUNREACH ||
-	       error == ENETUNREACH;
-}
-
-/**
- * udp_tap_handler() - Send a guest's UDP datagram from its host socket
+ * udp_tap_handler() - Queue a guest's UDP datagram for its host socket
  * @c:		Execution context
  * @p:		Pool holding the frame
  * @idx:	Frame index
@@ -441,9 +578,10 @@ static bool udp_is_unreach(int error)
  * @saddr:	Source address (struct in_addr or struct in6_addr)
  * @daddr:	Destination address (same type)
  *
- * Return: 1 (the datagram was ours, sent or dropped)
+ * The datagram leaves at the latest with udp_tap_flush(), called by
+ * tap_handler() before the pool is emptied.
  *
- * #syscalls send sendto
+ * Return: 1 (the datagram was ours, queued or dropped)
  */
 int udp_tap_handler(struct ctx *c, const struct pool *p, size_t idx,
 		    size_t l4off, size_t l4len, bool v6,
@@ -451,12 +589,12 @@ int udp_tap_handler(struct ctx *c, const struct pool *p, size_t idx,
 {
 	const struct udphdr *uh = packet_get(p, idx, l4off, UDP_HLEN, NULL);
 	struct udp_flow_key k;
+	struct udp_ctx *u = c->udp;
 	struct udp_flow *f;
 	const void *payload;
 	size_t ulen;
-	ssize_t n;
 
-	if (c->no_udp || !c->udp || !uh)
+	if (c->no_udp || !u || !uh)
 		return 1;
 	ulen = ntohs(uh->len);
 	if (ulen < UDP_HLEN || ulen > l4len) {
@@ -497,82 +635,134 @@ int udp_tap_handler(struct ctx *c, const struct pool *p, size_t idx,
 		udp_flow_key4(&k, s, ntohs(uh->source), d, ntohs(uh->dest));
 	}
 
-	f = udp_flow_lookup(c->udp->flows, &k);
+	f = udp_flow_lookup(u->flows, &k);
 	if (!f && !(f = udp_flow_new(c, &k)))
 		return 1;
 	f->ts = c->now.tv_sec;
 
-	if (f->owned)
-		n = send(f->fd, payload, ulen - UDP_HLEN,
-			 MSG_DONTWAIT | MSG_NOSIGNAL);
-	else
-		n = sendto(f->fd, payload, ulen - UDP_HLEN,
-			   MSG_DONTWAIT | MSG_NOSIGNAL,
-			   (const struct sockaddr *)&f->host, f->hostlen);
-	if (n < 0) {
-		int error = errno;
-
-		/* A pending error from an earlier ICMP message */
-		if (f->owned && udp_is_unreach(error))
-			udp_icmp_send(c, f, error);
-		else
-			debug("UDP: datagram of %zu bytes dropped: %s",
-			      ulen - UDP_HLEN, strerror_(error));
-	} else {
-		trace("UDP: %zu bytes from guest port %u to port %u",
-		      ulen - UDP_HLEN, k.gport, k.rport);
-	}
+	if (u->out_n && (u->out_flow != f || u->out_n >= UDP_BATCH))
+		udp_tap_flush(c);
+	u->out_flow = f;
+	u->out_iov[u->out_n].iov_base = (void *)payload;
+	u->out_iov[u->out_n].iov_len = ulen - UDP_HLEN;
+	u->out_n++;
 	return 1;
 }
 
 /**
- * udp_to_guest() - Send a datagram to the guest along a flow
+ * udp_tmpl_init() - Prepare the headers of frames to the guest along a flow
  * @c:		Execution context
  * @f:		Flow
- * @data:	Payload
- * @len:	Payload length
+ * @t:		Template to fill
  */
-static void udp_to_guest(struct ctx *c, struct udp_flow *f,
-			 const uint8_t *data, size_t len)
+static void udp_tmpl_init(const struct ctx *c, const struct udp_flow *f,
+			  struct udp_tmpl *t)
 {
-	int rc;
-
-	f->ts = c->now.tv_sec;
-	if (f->key.v6) {
-		rc = tap_send_udp6(c, &f->key.raddr, f->key.rport,
-				   &f->key.gaddr, f->key.gport, data, len);
+	t->v6 = f->key.v6;
+	t->sport = htons(f->key.rport);
+	t->dport = htons(f->key.gport);
+	if (t->v6) {
+		t->l3len = tap_l3_hdr(c, t->hdr, true, &f->key.raddr,
+				      &f->key.gaddr, IPPROTO_UDP, 0);
+		t->psum = csum_pseudo6(&f->key.raddr, &f->key.gaddr,
+				       IPPROTO_UDP, 0);
 	} else {
 		struct in_addr g, r;
 
 		memcpy(&g, &f->key.gaddr.s6_addr[12], sizeof(g));
 		memcpy(&r, &f->key.raddr.s6_addr[12], sizeof(r));
-		rc = tap_send_udp4(c, r, f->key.rport, g, f->key.gport,
-				   data, len);
+		t->l3len = tap_l3_hdr(c, t->hdr, false, &r, &g, IPPROTO_UDP,
+				      0);
+		t->psum = csum_pseudo4(r, g, IPPROTO_UDP, 0);
 	}
+}
+
+/**
+ * udp_tmpl_send() - Build a frame in front of a payload, send it to the guest
+ * @c:		Execution context
+ * @t:		Headers for the flow
+ * @payload:	Payload, with UDP_HEADROOM bytes before it that we may use
+ * @len:	Payload length
+ *
+ * Return: 0 on success, -errno if dropped
+ */
+static int udp_tmpl_send(const struct ctx *c, const struct udp_tmpl *t,
+			 uint8_t *payload, size_t len)
+{
+	size_t l4len = UDP_HLEN + len, hlen = t->l3len + UDP_HLEN;
+	uint8_t *frame = payload - hlen;
+	uint8_t *l3 = frame + ETH_HLEN_;
+	struct udphdr uh;
+	uint64_t sum;
+
+	if (l4len > (t->v6 ? 65535U : 65535U - IP4_HLEN))
+		return -EMSGSIZE;
+	memcpy(frame, t->hdr, t->l3len);
+	if (t->v6) {
+		struct ip6_hdr *ip6 = (struct ip6_hdr *)l3;
+
+		ip6->ip6_plen = htons((uint16_t)l4len);
+	} else {
+		struct iphdr *ip = (struct iphdr *)l3;
+
+		ip->tot_len = htons((uint16_t)(IP4_HLEN + l4len));
+		ip->check = 0;
+		ip->check = csum(ip, IP4_HLEN, 0);
+	}
+	uh.source = t->sport;
+	uh.dest = t->dport;
+	uh.len = htons((uint16_t)l4len);
+	uh.check = 0;
+	memcpy(frame + t->l3len, &uh, sizeof(uh));
+	sum = (uint64_t)t->psum + l4len;
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	uh.check = csum(frame + t->l3len, l4len, (uint32_t)sum);
+	if (!uh.check)
+		uh.check = 0xffff;
+	memcpy(frame + t->l3len + offsetof(struct udphdr, check), &uh.check,
+	       sizeof(uh.check));
+	return tap_send(c, frame, hlen + len);
+}
+
+/**
+ * udp_to_guest() - Send received datagram @i to the guest along a flow
+ * @c:		Execution context
+ * @f:		Flow
+ * @t:		Headers for @f
+ * @i:		Slot of the datagram
+ */
+static void udp_to_guest(struct ctx *c, struct udp_flow *f,
+			 const struct udp_tmpl *t, unsigned i)
+{
+	struct udp_ctx *u = c->udp;
+	size_t len = u->mm[i].msg_len;
+	int rc;
+
+	f->ts = c->now.tv_sec;
+	rc = udp_tmpl_send(c, t, udp_slot(u, i), len);
 	if (rc)
 		debug("UDP: datagram of %zu bytes to guest dropped: %s", len,
 		      strerror_(-rc));
 }
 
 /**
- * udp_listen_flow() - Find or create the flow for a datagram on a port
+ * udp_listen_key() - Flow key of a datagram received on a forwarded port
  * @c:		Execution context
- * @ref:	epoll reference of the listening socket
- * @sa:		Peer address, as received
- * @sl:		Length of @sa
+ * @port:	Forwarded port, host side
+ * @sa:		Peer address, as received (sockaddr_in or sockaddr_in6)
+ * @k:		Key to fill
  *
- * Return: flow, NULL if the datagram must be dropped
+ * Return: true if the key could be built, false if the guest has no
+ * address of the peer's IP version yet
  */
-static struct udp_flow *udp_listen_flow(struct ctx *c, union epoll_ref ref,
-					const struct sockaddr_in6 *sa,
-					socklen_t sl)
+bool udp_listen_key(const struct ctx *c, uint16_t port,
+		    const struct sockaddr_in6 *sa, struct udp_flow_key *k)
 {
-	uint16_t port = (uint16_t)ref.data;
 	uint16_t gport = (uint16_t)(port + c->udp_in.delta[port]);
-	struct udp_flow_key k;
-	struct udp_flow *f;
+	bool v4 = sa->sin6_family == AF_INET ||
+		  IN6_IS_ADDR_V4MAPPED(&sa->sin6_addr);
 
-	if (sa->sin6_family == AF_INET || IN6_IS_ADDR_V4MAPPED(&sa->sin6_addr)) {
+	if (v4) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
 		struct in_addr r, g = udp_guest4(c);
 		uint16_t rport;
@@ -588,8 +778,8 @@ static struct udp_flow *udp_listen_flow(struct ctx *c, union epoll_ref ref,
 		    r.s_addr == c->ip4.addr.s_addr)
 			r = c->ip4.gw;
 		if (!c->ifi4 || !r.s_addr || !g.s_addr)
-			return NULL;
-		udp_flow_key4(&k, g, gport, r, rport);
+			return false;
+		udp_flow_key4(k, g, gport, r, rport);
 	} else {
 		struct in6_addr r = sa->sin6_addr;
 		const struct in6_addr *g;
@@ -600,10 +790,31 @@ static struct udp_flow *udp_listen_flow(struct ctx *c, union epoll_ref ref,
 			    c->ip6.our_tap_ll : c->ip6.gw;
 		g = udp_guest6(c, IN6_IS_ADDR_LINKLOCAL(&r));
 		if (!c->ifi6 || IN6_IS_ADDR_UNSPECIFIED(g))
-			return NULL;
-		udp_flow_key6(&k, g, gport, &r, ntohs(sa->sin6_port));
+			return false;
+		udp_flow_key6(k, g, gport, &r, ntohs(sa->sin6_port));
 	}
+	return true;
+}
 
+/**
+ * udp_listen_flow() - Find or create the flow for a datagram on a port
+ * @c:		Execution context
+ * @ref:	epoll reference of the listening socket
+ * @sa:		Peer address, as received
+ * @sl:		Length of @sa
+ *
+ * Return: flow, NULL if the datagram must be dropped
+ */
+static struct udp_flow *udp_listen_flow(struct ctx *c, union epoll_ref ref,
+					const struct sockaddr_in6 *sa,
+					socklen_t sl)
+{
+	uint16_t port = (uint16_t)(ref.data & UDP_REF_PORT);
+	struct udp_flow_key k;
+	struct udp_flow *f;
+
+	if (!udp_listen_key(c, port, sa, &k))
+		return NULL;
 	f = udp_flow_lookup(c->udp->flows, &k);
 	if (!f) {
 		f = udp_flow_insert(c->udp->flows, &k, c->now.tv_sec);
@@ -622,23 +833,92 @@ static struct udp_flow *udp_listen_flow(struct ctx *c, union epoll_ref ref,
 }
 
 /**
- * udp_sock_handler() - Relay datagrams from a host socket to the guest
+ * udp_listen_handler() - Datagrams on a forwarded port: to the guest, or
+ *			  through the loopback bypass
+ * @c:		Execution context
+ * @ref:	epoll reference: UDP_REF_LISTEN, maybe UDP_REF_NS, and the port
+ *
+ * Consecutive datagrams for the same bypass flow leave with one sendmmsg().
+ */
+static void udp_listen_handler(struct ctx *c, union epoll_ref ref)
+{
+	bool pasta = c->mode == MODE_PASTA && c->pasta_st.ns_sock >= 0;
+	struct udp_flow *run = NULL, *last = NULL;
+	struct udp_ctx *u = c->udp;
+	unsigned i, first = 0;
+	struct udp_tmpl t;
+	int n = udp_recv_batch(u, ref.fd);
+
+	for (i = 0; i < (unsigned)n; i++) {
+		const struct sockaddr_in6 *sa = &u->sa[i];
+		socklen_t sl = u->mm[i].msg_hdr.msg_namelen;
+		struct udp_flow *sf = NULL, *f;
+
+		if (u->mm[i].msg_len > UDP_PAYLOAD_MAX ||
+		    (u->mm[i].msg_hdr.msg_flags & MSG_TRUNC)) {
+			debug("UDP: dropped datagram of %u bytes on port %u",
+			      u->mm[i].msg_len, ref.data & UDP_REF_PORT);
+		} else if (pasta && ((ref.data & UDP_REF_NS) ||
+				     udp_sa_is_loopback(sa))) {
+			sf = udp_splice_flow(c, ref, sa, sl);
+		} else if (!(ref.data & UDP_REF_NS) &&
+			   (f = udp_listen_flow(c, ref, sa, sl))) {
+			if (f != last)
+				udp_tmpl_init(c, f, &t);
+			last = f;
+			udp_to_guest(c, f, &t, i);
+		}
+		if (sf != run) {
+			if (run)
+				udp_splice_send(c, run, first, i - first);
+			run = sf;
+			first = i;
+		}
+	}
+	if (run)
+		udp_splice_send(c, run, first, (unsigned)n - first);
+}
+
+/**
+ * udp_flow_handler() - Datagrams on a guest flow's own socket, to the guest
+ * @c:		Execution context
+ * @f:		Flow
+ * @fd:		Its socket
+ */
+static void udp_flow_handler(struct ctx *c, struct udp_flow *f, int fd)
+{
+	struct udp_ctx *u = c->udp;
+	struct udp_tmpl t;
+	int i, n = udp_recv_batch(u, fd);
+
+	if (n > 0)
+		udp_tmpl_init(c, f, &t);
+	for (i = 0; i < n; i++) {
+		if (u->mm[i].msg_len > UDP_PAYLOAD_MAX ||
+		    (u->mm[i].msg_hdr.msg_flags & MSG_TRUNC)) {
+			debug("UDP: dropped datagram of %u bytes",
+			      u->mm[i].msg_len);
+			continue;
+		}
+		udp_to_guest(c, f, &t, (unsigned)i);
+	}
+	if (n > 0)
+		trace("UDP: %d datagrams to guest port %u", n, f->key.gport);
+}
+
+/**
+ * udp_sock_handler() - Events on a UDP socket
  * @c:		Execution context
  * @ref:	epoll reference: flow index, or UDP_REF_LISTEN and the port
- *
- * #syscalls recvfrom
+ * @events:	epoll events
  */
-void udp_sock_handler(struct ctx *c, union epoll_ref ref)
+void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 {
-	bool listen = ref.data & UDP_REF_LISTEN;
 	struct udp_flow *f = NULL;
-	uint8_t *buf;
-	int i;
 
 	if (!c->udp)
 		return;
-	buf = c->udp->buf;
-	if (!listen) {
+	if (!(ref.data & UDP_REF_LISTEN)) {
 		if (ref.data >= c->udp->flows->size)
 			return;
 		f = &c->udp->flows->flows[ref.data];
@@ -646,35 +926,16 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref)
 			return;		/* stale event for a closed flow */
 	}
 
-	for (i = 0; i < UDP_BATCH; i++) {
-		struct sockaddr_in6 sa = { 0 };
-		socklen_t sl = sizeof(sa);
-		ssize_t n;
-
-		n = recvfrom(ref.fd, buf, UDP_BUF_SIZE,
-			     MSG_DONTWAIT | MSG_TRUNC,
-			     (struct sockaddr *)&sa, &sl);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			if (!listen && udp_is_unreach(errno)) {
-				udp_icmp_send(c, f, errno);
-				continue;
-			}
-			debug_perror("UDP: receive");
-			return;
-		}
-		if (n > UDP_BUF_SIZE) {
-			debug("UDP: dropped datagram of %zd bytes", n);
-			continue;
-		}
-		if (listen && !(f = udp_listen_flow(c, ref, &sa, sl)))
-			continue;
-		udp_to_guest(c, f, buf, (size_t)n);
-		trace("UDP: %zd bytes to guest port %u", n, f->key.gport);
-	}
+	if (events & EPOLLERR)
+		udp_err_handler(c, ref, f);
+	if (!(events & EPOLLIN))
+		return;
+	if (!f)
+		udp_listen_handler(c, ref);
+	else if (f->key.kind != UDP_KIND_TAP)
+		udp_splice_reply(c, f);
+	else
+		udp_flow_handler(c, f, ref.fd);
 }
 
 /**
@@ -689,8 +950,12 @@ static void udp_flow_close(void *opaque, struct udp_flow *f)
 	(void)opaque;
 	if (f->owned && f->fd >= 0)
 		close(f->fd);
-	trace("UDP: flow from guest port %u to port %u expired", f->key.gport,
-	      f->key.rport);
+	if (f->key.kind != UDP_KIND_TAP)
+		debug("UDP: loopback bypass flow from port %u to port %u "
+		      "expired", f->key.rport, f->key.gport);
+	else
+		trace("UDP: flow from guest port %u to port %u expired",
+		      f->key.gport, f->key.rport);
 }
 
 /**
@@ -708,11 +973,15 @@ void udp_timer(struct ctx *c)
 /**
  * udp_reset() - Close every flow: the guest they belonged to is gone
  * @c:		Execution context
+ *
+ * Context: passt only, which has no loopback bypass flows
  */
 void udp_reset(struct ctx *c)
 {
 	if (!c->udp)
 		return;
+	c->udp->out_n = 0;
+	c->udp->out_flow = NULL;
 	/* A negative timeout expires every flow */
 	udp_flow_expire(c->udp->flows, c->now.tv_sec, -1, udp_flow_close,
 			NULL);

@@ -16,7 +16,8 @@
 /**
  * struct udp_flow_key - what identifies a flow, as the guest sees it
  * @v6:		1 for IPv6, 0 for IPv4
- * @pad:	Zero
+ * @kind:	What carries the flow: 0 for the tap (the guest's view), other
+ *		values for the loopback bypass (see udp_internal.h)
  * @gport:	Guest port, host order
  * @rport:	Remote port as seen by the guest, host order
  * @pad2:	Zero
@@ -24,11 +25,13 @@
  * @raddr:	Remote address as seen by the guest (IPv4: v4-mapped)
  *
  * Hashed and compared as bytes: build keys with udp_flow_key4() or
- * udp_flow_key6(), which clear the padding.
+ * udp_flow_key6(), which clear the padding and @kind.  For the loopback
+ * bypass, @gport is the forwarded port, @raddr and @rport the source of the
+ * first datagram, and @gaddr is left unspecified.
  */
 struct udp_flow_key {
 	uint8_t v6;
-	uint8_t pad;
+	uint8_t kind;
 	uint16_t gport;
 	uint16_t rport;
 	uint16_t pad2;
@@ -47,6 +50,8 @@ _Static_assert(sizeof(struct udp_flow_key) == 40,
  * @fd:		Host socket carrying the flow, -1 if none yet
  * @owned:	@fd belongs to this flow (closed with it), else it is a
  *		listening socket for a forwarded port
+ * @lfd:	Loopback bypass: the listening socket the flow came from,
+ *		replies leave from it to @host (the original source)
  * @used:	Entry in use
  * @ts:		Last activity in either direction, seconds (CLOCK_MONOTONIC)
  * @next:	Next entry in the same hash bucket, -1 at the end; or next
@@ -62,6 +67,7 @@ struct udp_flow {
 	uint32_t hostlen;
 	int fd;
 	bool owned;
+	int lfd;
 	bool used;
 	time_t ts;
 	int32_t next;

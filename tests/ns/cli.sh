@@ -185,6 +185,9 @@ case_unsupported() {
 		-- --bpf
 	check_fail unsupported_tcp_ns pasta '^--tcp-ns: .*is not supported yet' \
 		-- -T 22
+	# -U port lists work (loopback bypass), auto doesn't yet
+	check_fail unsupported_udp_ns pasta '^--udp-ns: .*is not supported yet' \
+		-- -U auto
 }
 
 # passt without options parses (qemu socket mode): with the tripwire, it

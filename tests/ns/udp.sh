@@ -1,11 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # udp.sh - UDP translation through pasta: namespace to upstream echo servers
-# (small and ~60000-byte datagrams), -u forwarding into the namespace, the
-# gateway address mapped to the host's loopback (and --no-map-gw), DNS
-# forwarding (also to a loopback stub resolver), ICMP port unreachable
-# relayed as ECONNREFUSED.  Every case runs with pasta started as root and
-# as an unprivileged user.
+# (small and ~60000-byte datagrams), 1000 concurrent flows, socat file
+# transfers both ways (sha256 compared), -u forwarding into the namespace, -t
+# ports forwarded for UDP too when -u is absent, the gateway address mapped
+# to the host's loopback (and --no-map-gw), DNS forwarding (also to a
+# loopback stub resolver), ICMP port unreachable relayed as ECONNREFUSED
+# (guest flows and -u peers), bursts of numbered datagrams arriving complete
+# and in order both ways, MTU-sized datagrams, and datagrams over the MTU
+# dropped or delivered whole, never truncated.  Every case runs with pasta
+# started as root and as an unprivileged user.
 #
 # Usage: tests/ns/udp.sh PASST_BINARY [CASE...]
 set -u
@@ -14,7 +18,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-echo4 echo6 big4 big6 fwd4 fwd6 fwd_map gw4 gw6 no_map_gw dns4 dns6 dns_stub refused4 refused6}"
+CASES="${*:-echo4 echo6 big4 big6 many4 many6 socat_out4 socat_out6 socat_in4 socat_in6 fwd4 fwd6 fwd_map follow4 follow6 follow_map gw4 gw6 no_map_gw dns4 dns6 dns_stub refused4 refused6 refused_fwd4 refused_fwd6 burst_out4 burst_out6 burst_in4 burst_in6 mtu4 mtu6 over_out4 over_out6 over_in4 over_in6}"
 PRIVS="${PRIVS:-root user}"
 PY=/usr/bin/python3
 test_dir udp "$BIN"
@@ -68,14 +72,93 @@ case_echo6() { expect_ok "$1" "$REMOTE6" $ECHO_PORT 100; }
 case_big4() { expect_ok "$1" "$REMOTE4" $ECHO_PORT 60000; }
 case_big6() { expect_ok "$1" "$REMOTE6" $ECHO_PORT 60000; }
 
-# fwd ADDR PRIV [PASTA_PORT_SPEC GUEST_PORT] - -u: a client upstream
-# reaches a server in the namespace through HOST address, gets its reply
+# many: 1000 flows at once (distinct source ports), each echoed correctly
+case_many4() { pasta_run "$1" --config-net -- timeout 25 "$PY" "$PEER" many \
+	"$REMOTE4" $ECHO_PORT 1000 >"$T/out" 2>&1 ||
+	{ cat "$T/out" >&2; return 1; }; }
+case_many6() { pasta_run "$1" --config-net -- timeout 25 "$PY" "$PEER" many \
+	"$REMOTE6" $ECHO_PORT 1000 >"$T/out" 2>&1 ||
+	{ cat "$T/out" >&2; return 1; }; }
+
+SOCAT_PORT=6010
+head -c 65536 /dev/urandom > "$T/src"
+chmod 0644 "$T/src"
+
+# socat_addr V ADDR - ADDR as socat wants it for IP version V
+socat_addr() { if [ "$1" = 6 ]; then echo "[$2]"; else echo "$2"; fi; }
+
+# same - the received file is the one sent (sha256)
+same() {
+	[ "$(sha256sum < "$T/src")" = "$(sha256sum < "$T/got" 2>/dev/null)" ] &&
+		return 0
+	echo "received $(stat -c %s "$T/got" 2>/dev/null || echo no) bytes" \
+	     "of $(stat -c %s "$T/src"), or content differs" >&2
+	return 1
+}
+
+# socat_out V ADDR PRIV - a 64 KiB file in 4 KiB datagrams, ended by an
+# empty one (shut-null, null-eof), from the namespace to upstream
+socat_out() {
+	local v=$1 a sp rc=0
+	a=$(socat_addr "$v" "$2")
+	rm -f "$T/got"
+	in_up timeout 30 socat -u "UDP$v-RECV:$SOCAT_PORT,bind=$a,null-eof" \
+		"OPEN:$T/got,creat,trunc" &
+	sp=$!
+	record_pid $sp
+	for _ in $(seq 1 50); do
+		in_up ss -Hlun "sport = :$SOCAT_PORT" | grep -q . && break
+		sleep 0.1
+	done
+	# See "warm" in udp_peer.py: the namespace's kernel may reorder
+	pasta_run "$3" --config-net -- timeout 10 sh -c "
+		$PY $PEER warm $2 &&
+		socat -u -b 4096 OPEN:$T/src UDP$v-SENDTO:$a:$SOCAT_PORT,shut-null" \
+		>"$T/out" 2>&1 || rc=1
+	wait $sp || rc=1
+	[ $rc = 0 ] || { tail -n 5 "$T/out" >&2; return 1; }
+	same
+}
+
+case_socat_out4() { socat_out 4 "$REMOTE4" "$1"; }
+case_socat_out6() { socat_out 6 "$REMOTE6" "$1"; }
+
+# socat_in V ADDR PRIV - the same from upstream into the namespace (-u)
+socat_in() {
+	local v=$1 a pp rc=0 any=0.0.0.0
+	a=$(socat_addr "$v" "$2")
+	[ "$v" = 6 ] && any="[::]"
+	rm -f "$T/got" "$T/socat.ready"
+	pasta_run "$3" --config-net -u $SOCAT_PORT -- timeout 20 sh -c "
+		socat -u UDP$v-RECV:$SOCAT_PORT,bind=$any,null-eof \
+			OPEN:$T/got,creat,trunc & p=\$!
+		for i in \$(seq 1 50); do
+			ss -Hlun 'sport = :$SOCAT_PORT' | grep -q . && break
+			sleep 0.1
+		done
+		echo ready > $T/socat.ready
+		wait \$p" >"$T/out" 2>&1 &
+	pp=$!
+	wait_file "$T/socat.ready" || { kill $pp; return 1; }
+	in_up timeout 10 socat -u -b 4096 "OPEN:$T/src" \
+		"UDP$v-SENDTO:$a:$SOCAT_PORT,shut-null" || rc=1
+	wait $pp || rc=1
+	[ $rc = 0 ] || { tail -n 5 "$T/out" >&2; return 1; }
+	same
+}
+
+case_socat_in4() { socat_in 4 "$HOST4" "$1"; }
+case_socat_in6() { socat_in 6 "$HOST6" "$1"; }
+
+# fwd ADDR PRIV [PASTA_PORT_SPEC GUEST_PORT [OPTION]] - -u (or OPTION): a
+# client upstream reaches a server in the namespace through HOST address,
+# gets its reply
 fwd() {
 	local addr=$1 priv=$2 spec=${3:-$FWD_PORT} gport=${4:-$FWD_PORT}
-	local any=0.0.0.0 pp rc=0
+	local opt=${5:--u} any=0.0.0.0 pp rc=0
 	[ "${addr#*:}" != "$addr" ] && any=::
 	rm -f "$T/fwd.ready" "$T/fwd.out"
-	pasta_run "$priv" --config-net -u "$spec" -- \
+	pasta_run "$priv" --config-net "$opt" "$spec" -- \
 		timeout 20 "$PY" "$PEER" echo $any "$gport" --count 1 \
 		--ready "$T/fwd.ready" >"$T/fwd.out" 2>&1 &
 	pp=$!
@@ -91,6 +174,10 @@ case_fwd4() { fwd "$HOST4" "$1"; }
 case_fwd6() { fwd "$HOST6" "$1"; }
 # fwd_map: host port 5001 to namespace port 6001, IPv4 into a dual-stack bind
 case_fwd_map() { fwd "$HOST4" "$1" "$FWD_PORT:6001" 6001; }
+# follow: without -u, UDP follows the -t ports, without translation
+case_follow4() { fwd "$HOST4" "$1" $FWD_PORT $FWD_PORT -t; }
+case_follow6() { fwd "$HOST6" "$1" $FWD_PORT $FWD_PORT -t; }
+case_follow_map() { fwd "$HOST4" "$1" "$FWD_PORT:6001" $FWD_PORT -t; }
 
 # gw ADDR LOOPBACK PRIV - the gateway address reaches the host's loopback,
 # and the reply comes from the gateway address
@@ -165,11 +252,146 @@ refused() {
 case_refused4() { refused "$REMOTE4" "$1"; }
 case_refused6() { refused "$REMOTE6" "$1"; }
 
+# refused_fwd ADDR PRIV - a peer upstream sends one datagram to a -u port
+# and goes away; the namespace's (connected) late reply must fail with
+# ECONNREFUSED: the port unreachable came on the -u socket, unconnected
+refused_fwd() {
+	local addr=$1 priv=$2 any=0.0.0.0 pp rc
+	[ "${addr#*:}" != "$addr" ] && any=::
+	rm -f "$T/ans.ready"
+	pasta_run "$priv" --config-net -u $FWD_PORT -- timeout 20 "$PY" \
+		"$PEER" answer $any $FWD_PORT --ready "$T/ans.ready" \
+		>"$T/ans.out" 2>&1 &
+	pp=$!
+	wait_file "$T/ans.ready" || { kill $pp; return 1; }
+	in_up timeout 5 "$PY" -c 'import socket, sys
+a = sys.argv[1]
+s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET,
+                  socket.SOCK_DGRAM)
+s.sendto(b"hello", (a, int(sys.argv[2])))' "$addr" $FWD_PORT
+	wait $pp
+	rc=$?
+	[ $rc = 2 ] || { echo "late reply: status $rc, expected 2" >&2;
+			 cat "$T/ans.out" >&2; return 1; }
+}
+
+case_refused_fwd4() { refused_fwd "$HOST4" "$1"; }
+case_refused_fwd6() { refused_fwd "$HOST6" "$1"; }
+
+BURST_N=2000
+BURST_RATE=4000
+BURST_PORT=6002
+
+# sink_ok - the sink got all $BURST_N datagrams, in order
+sink_ok() {
+	local got order
+	read -r _ got order _ < <(grep '^got ' "$T/sink.out")
+	[ "$got" = "$BURST_N" ] && [ "$order" = inorder ] && return 0
+	echo "sink: $(grep '^got ' "$T/sink.out"), $BURST_N sent" >&2
+	return 1
+}
+
+# burst_out ADDR PRIV - numbered datagrams from the namespace, at a
+# moderate rate, all reach the upstream sink, in order
+burst_out() {
+	local addr=$1 priv=$2 sp rc=0
+	rm -f "$T/sink.ready"
+	in_up timeout 30 "$PY" "$PEER" sink "$addr" $BURST_PORT $BURST_N \
+		--ready "$T/sink.ready" --idle 2 >"$T/sink.out" &
+	sp=$!
+	record_pid $sp
+	wait_file "$T/sink.ready" || return 1
+	pasta_run "$priv" --config-net -- timeout 20 sh -c "
+		$PY $PEER warm $addr &&
+		$PY $PEER burst $addr $BURST_PORT $BURST_N 200 --rate $BURST_RATE" \
+		>"$T/out" 2>&1 || { cat "$T/out" >&2; rc=1; }
+	wait $sp || rc=1
+	sink_ok || rc=1
+	return $rc
+}
+
+case_burst_out4() { burst_out "$REMOTE4" "$1"; }
+case_burst_out6() { burst_out "$REMOTE6" "$1"; }
+
+# burst_in ADDR PRIV - the same from upstream to a sink in the namespace
+burst_in() {
+	local addr=$1 priv=$2 any=0.0.0.0 pp rc=0
+	[ "${addr#*:}" != "$addr" ] && any=::
+	rm -f "$T/sink.ready"
+	pasta_run "$priv" --config-net -u $BURST_PORT -- timeout 20 "$PY" \
+		"$PEER" sink $any $BURST_PORT $BURST_N --ready "$T/sink.ready" \
+		--idle 2 >"$T/sink.out" 2>&1 &
+	pp=$!
+	wait_file "$T/sink.ready" || { kill $pp; return 1; }
+	in_up timeout 20 "$PY" "$PEER" burst "$addr" $BURST_PORT $BURST_N 200 \
+		--rate $BURST_RATE >"$T/out" 2>&1 || { cat "$T/out" >&2; rc=1; }
+	wait $pp || rc=1
+	sink_ok || rc=1
+	return $rc
+}
+
+case_burst_in4() { burst_in "$HOST4" "$1"; }
+case_burst_in6() { burst_in "$HOST6" "$1"; }
+
+# mtu ADDR SIZE PRIV - with -m 1500, a datagram filling the MTU exactly
+# goes out and its echo comes back, content checked
+mtu() {
+	pasta_run "$3" --config-net -m 1500 -- timeout 20 "$PY" "$PEER" \
+		client "$1" $ECHO_PORT "$2" >"$T/out" 2>&1 ||
+		{ cat "$T/out" >&2; return 1; }
+}
+
+case_mtu4() { mtu "$REMOTE4" 1472 "$1"; }
+case_mtu6() { mtu "$REMOTE6" 1452 "$1"; }
+
+# over_out ADDR SIZE LOG PRIV - one byte over the MTU: the namespace
+# fragments it, fragments are dropped; nothing (truncated or not) reaches
+# the echo server, and the client hears nothing back
+over_out() {
+	local addr=$1 size=$2 log=$3 priv=$4 before rc
+	before=$(wc -l < "$T/$log.log")
+	pasta_run "$priv" --config-net -m 1500 -- timeout 20 "$PY" "$PEER" \
+		client "$addr" $ECHO_PORT "$size" --tries 1 >"$T/out" 2>&1
+	rc=$?
+	sleep 0.2
+	if [ "$(wc -l < "$T/$log.log")" != "$before" ]; then
+		echo "echo server got: $(tail -n 1 "$T/$log.log")" >&2
+		return 1
+	fi
+	[ $rc = 3 ] || { echo "client status $rc, expected 3" >&2;
+			 cat "$T/out" >&2; return 1; }
+}
+
+case_over_out4() { over_out "$REMOTE4" 1473 echo4 "$1"; }
+case_over_out6() { over_out "$REMOTE6" 1453 echo6 "$1"; }
+
+# over_in ADDR PRIV - a 3000-byte datagram from upstream to a namespace
+# with a 1500-byte MTU arrives whole: pasta never truncates
+over_in() {
+	local addr=$1 priv=$2 any=0.0.0.0 pp
+	[ "${addr#*:}" != "$addr" ] && any=::
+	rm -f "$T/over.ready" "$T/over.log"
+	pasta_run "$priv" --config-net -m 1500 -u $FWD_PORT -- timeout 20 \
+		"$PY" "$PEER" echo $any $FWD_PORT --count 1 \
+		--ready "$T/over.ready" --log "$T/over.log" >"$T/out" 2>&1 &
+	pp=$!
+	wait_file "$T/over.ready" || { kill $pp; return 1; }
+	in_up timeout 10 "$PY" "$PEER" client "$addr" $FWD_PORT 3000 \
+		--tries 1 >/dev/null 2>&1
+	wait $pp || { cat "$T/out" >&2; return 1; }
+	grep -q ' 3000$' "$T/over.log" ||
+		{ echo "namespace got: $(cat "$T/over.log")" >&2; return 1; }
+}
+
+case_over_in4() { over_in "$HOST4" "$1"; }
+case_over_in6() { over_in "$HOST6" "$1"; }
+
 [ -x "$PY" ] || { echo "udp: $PY missing" >&2; exit 77; }
+command -v socat >/dev/null || { echo "udp: socat missing" >&2; exit 77; }
 tun_usable
 topo_setup || { result fail topology; exit 1; }
-echo_server up echo4 "$REMOTE4" $ECHO_PORT &&
-echo_server up echo6 "$REMOTE6" $ECHO_PORT &&
+echo_server up echo4 "$REMOTE4" $ECHO_PORT && touch "$T/echo4.log" &&
+echo_server up echo6 "$REMOTE6" $ECHO_PORT && touch "$T/echo6.log" &&
 echo_server up dns4 "$UP4" 53 &&
 echo_server up dns6 "$UP6" 53 || { result fail udp/servers; exit 1; }
 for priv in $PRIVS; do

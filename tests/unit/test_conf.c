@@ -903,6 +903,13 @@ static void test_fwd_opts(void **state)
 	assert_int_equal((uint16_t)(5000 + p->c.udp_in.delta[5000]), 6000);
 	free(p);
 
+	/* Supported: explicit -U port lists (the loopback bypass) */
+	p = parse(A("-t", "none", "-U", "5353", "-U", "7000:7001"));
+	assert_int_equal(p->c.udp_out.mode, FWD_SPEC);
+	assert_true(fwd_port_isset(&p->c.udp_out, 5353));
+	assert_int_equal((uint16_t)(7000 + p->c.udp_out.delta[7000]), 7001);
+	free(p);
+
 	/* Invalid */
 	expect_fail(PASTA, A("-t", "0"), "--tcp-ports: ");
 	expect_fail(PASTA, A("-t", "80-22"), "--tcp-ports: ");
