@@ -292,7 +292,7 @@ static const struct conf_unsupported conf_unsupported[] = {
 	{ "guest address mapping",	CONF_OPT_MAP_GUEST_ADDR,	false },
 	{ "automatic port forwarding",	't',	true, .spec_ok = true },
 	{ "automatic port forwarding",	'u',	true, .spec_ok = true },
-	{ "port forwarding",		'T',				true },
+	{ "automatic port forwarding",	'T',	true, .spec_ok = true },
 	{ "port forwarding",		'U',				true },
 	{ "the eBPF fast path",		CONF_OPT_BPF,			false },
 };
@@ -1197,7 +1197,8 @@ static void conf_note_unsupported(const struct ctx *c, struct conf_state *st,
 	if (u->none_ok && arg && !strcmp(arg, "none"))
 		return;
 	if (u->spec_ok &&
-	    (o->val == 't' ? &c->tcp_in : &c->udp_in)->mode == FWD_SPEC)
+	    (o->val == 't' ? &c->tcp_in :
+	     o->val == 'T' ? &c->tcp_out : &c->udp_in)->mode == FWD_SPEC)
 		return;
 	st->unsup_opt = o;
 	st->unsup = u;

@@ -184,7 +184,7 @@ case_unsupported() {
 	check_fail unsupported_bpf pasta '^--bpf: .*is not supported yet' \
 		-- --bpf
 	check_fail unsupported_tcp_ns pasta '^--tcp-ns: .*is not supported yet' \
-		-- -T 22
+		-- -T auto
 }
 
 # passt without options parses (qemu socket mode): with the tripwire, it
