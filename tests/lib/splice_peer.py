@@ -140,16 +140,27 @@ def many_server(addr, port, n):
 
 def many_client(addr, port, n, nbytes, resets_ok):
     socks = []
-    for i in range(n):
-        socks.append(connect(addr, port))
     ok = reset = bad = 0
+    for i in range(n):
+        try:
+            socks.append(connect(addr, port))
+        except ConnectionResetError:
+            # Reset before connect() returned: only when resets are fine
+            if not resets_ok:
+                raise
+            socks.append(None)
+            reset += 1
     for i, s in enumerate(socks):
+        if s is None:
+            continue
         try:
             s.sendall(pattern(i, nbytes))
             s.shutdown(socket.SHUT_WR)
         except OSError:
             pass
     for i, s in enumerate(socks):
+        if s is None:
+            continue
         try:
             got = b''
             while True:
