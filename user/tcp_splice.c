@@ -68,7 +68,10 @@
 #include "tcp_splice.h"
 #include "util.h"
 
-#define TCP_SPLICE_MAX		4096	/* pairs, table allocated once */
+#define TCP_SPLICE_MAX_BITS	12
+#define TCP_SPLICE_MAX		(1 << TCP_SPLICE_MAX_BITS)	/* pairs, table
+								 * allocated once */
+#define TCP_SPLICE_GEN_SHIFT	(TCP_SPLICE_MAX_BITS + 1)
 #define TCP_SPLICE_PIPE_SIZE	(1 << 20)	/* wanted; halved on refusal */
 #define TCP_SPLICE_PIPE_MIN	(64 << 10)	/* below this, keep default */
 #define TCP_SPLICE_ROUNDS	16	/* pipe fills per event, fairness */
@@ -96,6 +99,9 @@
  * @in_pipe:	Bytes sitting in each direction's pipe
  * @bytes:	Bytes delivered per direction
  * @next:	Next free entry, -1 at the end (free entries only)
+ * @gen:	Generation: bumped each time the entry is taken, so that an
+ *		event still queued for a closed pair can't reach the next pair
+ *		using the same entry (and, likely, the same descriptors)
  * @port:	Port we connected to, for logs
  * @ns_to_host:	Accepted in the namespace (-T), else on the host (-t)
  */
@@ -107,6 +113,7 @@ struct tcp_splice_conn {
 	size_t in_pipe[2];
 	uint64_t bytes[2];
 	int next;
+	uint32_t gen;
 	uint16_t port;
 	bool ns_to_host;
 };
@@ -170,6 +177,22 @@ static uint32_t tcp_splice_idx(const struct tcp_splice_ctx *ts,
 			       const struct tcp_splice_conn *conn)
 {
 	return (uint32_t)(conn - ts->conn);
+}
+
+/**
+ * tcp_splice_ref_data() - epoll reference payload for one side of a pair
+ * @ts:		Splice state
+ * @conn:	Pair
+ * @side:	0 or 1
+ *
+ * Return: generation, index and side, packed (see tcp_splice_sock_handler())
+ */
+static uint32_t tcp_splice_ref_data(const struct tcp_splice_ctx *ts,
+				    const struct tcp_splice_conn *conn,
+				    int side)
+{
+	return conn->gen << TCP_SPLICE_GEN_SHIFT |
+	       tcp_splice_idx(ts, conn) << 1 | (uint32_t)side;
 }
 
 /**
@@ -378,8 +401,7 @@ static int tcp_splice_epoll(const struct ctx *c, struct tcp_splice_conn *conn,
 {
 	union epoll_ref ref = {
 		.type = EPOLL_TYPE_TCP_SPLICE, .fd = conn->s[side],
-		.data = tcp_splice_idx(c->tcp_splice, conn) << 1 |
-			(uint32_t)side,
+		.data = tcp_splice_ref_data(c->tcp_splice, conn, side),
 	};
 	struct epoll_event ev = { .events = events | EPOLLET,
 				  .data.u64 = ref.u64 };
@@ -563,29 +585,22 @@ static void tcp_splice_update(struct ctx *c, struct tcp_splice_conn *conn)
 static void tcp_splice_established(struct ctx *c,
 				   struct tcp_splice_conn *conn)
 {
-	int d;
-
 	conn->flags &= ~SPLICE_CONNECTING;
 	conn->flags |= SPLICE_ESTABLISHED;
-	/* Data may already wait on either side: edges may be long gone */
-	for (d = 0; d < 2; d++) {
-		int rc = tcp_splice_pump(c, conn, d);
-
-		if (rc) {
-			debug("TCP splice: port %u: %s", conn->port,
-			      strerror_(-rc));
-			tcp_splice_free(c, conn, true);
-			return;
-		}
-	}
 	/* Fast path hook (issue 6): hand the pair over here, see top */
+
+	/* Data may already wait on either side, its edges long gone: the
+	 * EPOLL_CTL_MOD adding EPOLLIN polls both sockets again and queues
+	 * an event for what is ready (ep_modify()), so no splice() here
+	 */
 	tcp_splice_update(c, conn);
 }
 
 /**
  * tcp_splice_sock_handler() - Events on a spliced socket
  * @c:		Execution context
- * @ref:	epoll reference: data is the pair index << 1 | side
+ * @ref:	epoll reference: data is the entry's generation, the pair
+ *		index and the side (tcp_splice_ref_data())
  * @events:	epoll events
  *
  * #syscalls:pasta getsockopt
@@ -594,15 +609,17 @@ void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 			     uint32_t events)
 {
 	struct tcp_splice_ctx *ts = c->tcp_splice;
-	uint32_t idx = ref.data >> 1;
+	uint32_t idx = (ref.data >> 1) & (TCP_SPLICE_MAX - 1);
 	int side = (int)(ref.data & 1), rc = 0;
 	struct tcp_splice_conn *conn;
 
-	if (!ts || idx >= TCP_SPLICE_MAX)
+	if (!ts)
 		return;
 	conn = &ts->conn[idx];
-	if (conn->s[side] != ref.fd || !conn->flags)
-		return;		/* stale event for a pair closed meanwhile */
+	/* An event queued before the pair closed in this same batch */
+	if (conn->s[side] != ref.fd || !conn->flags ||
+	    conn->gen != ref.data >> TCP_SPLICE_GEN_SHIFT)
+		return;
 
 	if (conn->flags & SPLICE_CONNECTING) {
 		int err = 0;
@@ -716,6 +733,7 @@ void tcp_splice_conn_new(struct ctx *c, int s, int af, uint16_t port,
 {
 	struct tcp_splice_ctx *ts = c->tcp_splice;
 	struct tcp_splice_conn *conn;
+	uint32_t gen;
 	int rc, i;
 
 	ts->fds++;	/* @s */
@@ -733,7 +751,9 @@ void tcp_splice_conn_new(struct ctx *c, int s, int af, uint16_t port,
 	conn = &ts->conn[ts->free];
 	ts->free = conn->next;
 	ts->count++;
+	gen = conn->gen + 1;
 	memset(conn, 0, sizeof(*conn));
+	conn->gen = gen & ((1U << (32 - TCP_SPLICE_GEN_SHIFT)) - 1);
 	conn->s[0] = s;
 	conn->s[1] = -1;
 	conn->pipe[0][0] = conn->pipe[0][1] = -1;
@@ -755,8 +775,7 @@ void tcp_splice_conn_new(struct ctx *c, int s, int af, uint16_t port,
 	for (i = 0; i < 2; i++) {
 		union epoll_ref ref = { .type = EPOLL_TYPE_TCP_SPLICE,
 					.fd = conn->s[i],
-					.data = tcp_splice_idx(ts, conn) << 1 |
-						(uint32_t)i };
+					.data = tcp_splice_ref_data(ts, conn, i) };
 		struct epoll_event ev = {
 			.events = tcp_splice_events(conn, i) | EPOLLET,
 			.data.u64 = ref.u64 };

@@ -13,7 +13,7 @@
 # installed.  Everything runs as the unprivileged test user (upstream
 # pasta refuses to keep running as root).
 #
-# Usage: tests/bench/splice.sh [PASST_BINARY]
+# Usage: [PARTS="iperf rr"] tests/bench/splice.sh [PASST_BINARY]
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/topology.sh
@@ -132,22 +132,24 @@ rr_in() {
 	local port=5304
 	rm -f "$T/ready"
 	if [ -z "$1" ]; then
-		as_user timeout 60 python3 "$T/rr.py" server 127.0.0.1 $port \
+		as_user timeout 60 /usr/bin/python3 "$T/rr.py" server 127.0.0.1 $port \
 			30 "$T/ready" &
 	else
 		as_user timeout 60 "$1" -q --config-net -t $port -T none \
-			-u none -U none -- timeout 40 python3 "$T/rr.py" \
+			-u none -U none -- timeout 40 /usr/bin/python3 "$T/rr.py" \
 			server 127.0.0.1 $port 30 "$T/ready" &
 	fi
 	wait_file "$T/ready" || return
-	as_user timeout 30 python3 "$T/rr.py" "$2" 127.0.0.1 $port "$3"
+	as_user timeout 30 /usr/bin/python3 "$T/rr.py" "$2" 127.0.0.1 $port "$3"
 	wait
 }
 
 upstream=/usr/bin/pasta
 [ -x "$upstream" ] && ! cmp -s "$upstream" "$BIN" || upstream=""
 
+PARTS=${PARTS:-iperf rr}
 for par in 1 2; do
+	[[ $PARTS == *iperf* ]] || break
 	d=$(direct $par)
 	for dir in in out; do
 		o=$(via_$dir "$T/pasta" $par)
@@ -163,6 +165,7 @@ for par in 1 2; do
 done
 
 for m in crr:2000 rr:20000; do
+	[[ $PARTS == *rr* ]] || break
 	mode=${m%%:*}
 	n=${m#*:}
 	d=$(rr_in "" "$mode" "$n")
