@@ -24,7 +24,8 @@
  * State of a pair (flags):
  *
  *   CONNECTING	connect() of side 1 in progress: side 0 is not read yet
- *		(a refusal resets side 0: the client sees a RST at once)
+ *		(a refusal resets side 0: the client sees a RST at once, and
+ *		so does it after TCP_SPLICE_CONNECT_MS without an answer)
  *   ESTABLISHED	both connected, data flows both ways
  *   EOF(i)	read end of file from side i; once pipe[i] is empty we
  *		shut down writing on side !i (FIN after the data): SHUT(!i)
@@ -79,6 +80,8 @@
 #define TCP_SPLICE_FDS		6	/* per pair: 2 sockets, 2 pipes */
 #define TCP_SPLICE_FD_RESERVE	32	/* always left to everything else */
 #define TCP_SPLICE_LISTEN_V6	(1U << 16)
+#define TCP_SPLICE_CONNECT_MS	10000	/* then reset: SYNs dropped (full
+					 * backlog) are retried for minutes */
 
 #ifndef TCP_SPLICE_POOL
 #define TCP_SPLICE_POOL		16	/* pre-opened pipes, ns sockets/family */
@@ -99,6 +102,7 @@
  * @in_pipe:	Bytes sitting in each direction's pipe
  * @bytes:	Bytes delivered per direction
  * @next:	Next free entry, -1 at the end (free entries only)
+ * @ts_start:	When the pair was created, ms (CLOCK_MONOTONIC)
  * @gen:	Generation: bumped each time the entry is taken, so that an
  *		event still queued for a closed pair can't reach the next pair
  *		using the same entry (and, likely, the same descriptors)
@@ -112,6 +116,7 @@ struct tcp_splice_conn {
 	uint32_t events[2];
 	size_t in_pipe[2];
 	uint64_t bytes[2];
+	long long ts_start;
 	int next;
 	uint32_t gen;
 	uint16_t port;
@@ -193,6 +198,17 @@ static uint32_t tcp_splice_ref_data(const struct tcp_splice_ctx *ts,
 {
 	return conn->gen << TCP_SPLICE_GEN_SHIFT |
 	       tcp_splice_idx(ts, conn) << 1 | (uint32_t)side;
+}
+
+/**
+ * tcp_splice_now_ms() - Current loop time in milliseconds
+ * @c:		Execution context
+ *
+ * Return: c->now in milliseconds
+ */
+static long long tcp_splice_now_ms(const struct ctx *c)
+{
+	return (long long)c->now.tv_sec * 1000 + c->now.tv_nsec / 1000000;
 }
 
 /**
@@ -760,6 +776,7 @@ void tcp_splice_conn_new(struct ctx *c, int s, int af, uint16_t port,
 	conn->pipe[1][0] = conn->pipe[1][1] = -1;
 	conn->port = port;
 	conn->ns_to_host = ns_to_host;
+	conn->ts_start = tcp_splice_now_ms(c);
 	conn->flags = SPLICE_CONNECTING;
 	tcp_splice_sockopts(s);
 
@@ -1041,7 +1058,7 @@ int tcp_splice_init(struct ctx *c)
 }
 
 /**
- * tcp_splice_timer() - Refill the pools of pipes and namespace sockets
+ * tcp_splice_timer() - Reset stuck connects, refill the pools
  * @c:		Execution context
  *
  * Context: once a second, and at start.  The pools are only filled while
@@ -1050,9 +1067,21 @@ int tcp_splice_init(struct ctx *c)
 void tcp_splice_timer(struct ctx *c)
 {
 	struct tcp_splice_ctx *ts = c->tcp_splice;
+	long long now = tcp_splice_now_ms(c);
+	int i;
 
 	if (!ts)
 		return;
+	for (i = 0; ts->count && i < TCP_SPLICE_MAX; i++) {
+		struct tcp_splice_conn *conn = &ts->conn[i];
+
+		if ((conn->flags & SPLICE_CONNECTING) &&
+		    now - conn->ts_start > TCP_SPLICE_CONNECT_MS) {
+			debug("TCP splice: connect to port %u timed out",
+			      conn->port);
+			tcp_splice_free(c, conn, true);
+		}
+	}
 	if (!tcp_splice_fd_room(c, 4 * TCP_SPLICE_FDS + 2 * NS_SOCK_BATCH)) {
 		tcp_splice_pool_drain(c);
 		return;

@@ -19,6 +19,12 @@
 #   splice_peer.py many-client ADDR PORT N BYTES [resets-ok]
 #                                            open N connections, then send
 #                                            BYTES on each, check digests
+#   splice_peer.py stall ADDR PORT SECS      listen with a backlog of 0,
+#                                            never accept, for SECS
+#   splice_peer.py stalled ADDR PORT N MIN_S MAX_S
+#                                            open N connections, expect at
+#                                            least one reset between MIN_S
+#                                            and MAX_S seconds
 #   splice_peer.py reset ADDR PORT MAX_S     connect, expect a reset or EOF
 #                                            within MAX_S seconds (the
 #                                            reset may come with connect())
@@ -217,6 +223,34 @@ def main():
     if mode == 'many-client':
         return many_client(addr, port, int(args[0]), int(args[1]),
                            len(args) > 2)
+    if mode == 'stall':
+        ls = listener(addr, port, backlog=0)
+        time.sleep(float(args[0]))
+        ls.close()
+        return 0
+    if mode == 'stalled':
+        t = time.monotonic()
+        n, lo, hi = int(args[0]), float(args[1]), float(args[2])
+        socks = [connect(addr, port) for _ in range(n)]
+        sel = selectors.DefaultSelector()
+        for s in socks:
+            s.setblocking(False)
+            sel.register(s, selectors.EVENT_READ)
+        while time.monotonic() - t < hi:
+            for key, _ in sel.select(0.2):
+                try:
+                    b = key.fileobj.recv(16)
+                except BlockingIOError:
+                    continue
+                except ConnectionResetError:
+                    b = b''
+                if b:
+                    continue
+                dt = time.monotonic() - t
+                print('reset after %.1f s' % dt)
+                return 0 if dt >= lo else 1
+        print('no reset within %.1f s' % hi)
+        return 1
     if mode == 'reset':
         t = time.monotonic()
         try:

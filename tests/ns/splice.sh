@@ -17,7 +17,8 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-in4 in6 out4 out6 nonloop half_close rst many refused nofile no_tcp}"
+CASES="${*:-in4 in6 out4 out6 nonloop half_close rst many refused stalled nofile
+	no_tcp}"
 PRIVS="${PRIVS:-root user}"
 test_dir splice "$BIN"
 install -m 0755 tests/lib/splice_peer.py "$T/splice_peer.py"
@@ -269,6 +270,22 @@ case_refused() {
 	out=$(pasta_run "$1" -q --config-net -T 10151 -- $SP reset ::1 10151 2 \
 		2>&1) || rc=1
 	[ $rc = 0 ] || { echo "-T with no server: $out" >&2; return 1; }
+}
+
+# stalled: the server in the namespace never accepts and its backlog is
+# full, so connect() from pasta gets no answer (SYNs are dropped): after
+# 10 s the client is reset, instead of waiting for minutes
+case_stalled() {
+	local pid rc=0 out
+	fresh
+	pasta_run "$1" -q --config-net -t 10155 -- sh -c \
+		"READY=$T/ready $SP stall 127.0.0.1 10155 15" &
+	pid=$!
+	wait_file "$T/ready" || { kill $pid; return 1; }
+	out=$(on_host "$1" $SP stalled 127.0.0.1 10155 3 9 14 2>&1) || rc=1
+	wait $pid
+	[ $rc = 0 ] || echo "stalled connect: $out" >&2
+	return $rc
 }
 
 # nofile: with RLIMIT_NOFILE at 128, 60 connections at once can't all be
