@@ -84,7 +84,14 @@
 					 * backlog) are retried for minutes */
 
 #ifndef TCP_SPLICE_POOL
-#define TCP_SPLICE_POOL		16	/* pre-opened pipes, ns sockets/family */
+#define TCP_SPLICE_POOL		16	/* pre-opened ns sockets per family */
+#endif
+/* Kept small: an idle 1 MiB pipe still counts against the user's
+ * fs.pipe-user-pages-soft (64 MiB by default), beyond which new pipes
+ * get two pages and F_SETPIPE_SZ fails (pipe(7))
+ */
+#ifndef TCP_SPLICE_PIPE_POOL
+#define TCP_SPLICE_PIPE_POOL	4	/* pre-opened empty pipes */
 #endif
 
 #define SPLICE_CONNECTING	(1U << 0)
@@ -133,7 +140,7 @@ struct tcp_splice_conn {
  * @nns6:	Sockets in @ns6
  */
 struct tcp_splice_pool {
-	int pipes[2 * TCP_SPLICE_POOL + 1][2];
+	int pipes[TCP_SPLICE_PIPE_POOL + 1][2];
 	int npipes;
 	int ns4[NS_SOCK_BATCH];
 	int nns4;
@@ -313,7 +320,7 @@ static void tcp_splice_pipe_put(const struct ctx *c, int p[2], bool empty)
 
 	if (p[0] < 0)
 		return;
-	if (empty && pool->npipes < 2 * TCP_SPLICE_POOL &&
+	if (empty && pool->npipes < TCP_SPLICE_PIPE_POOL &&
 	    tcp_splice_fd_room(c, TCP_SPLICE_FDS)) {
 		pool->pipes[pool->npipes][0] = p[0];
 		pool->pipes[pool->npipes][1] = p[1];
@@ -1086,7 +1093,7 @@ void tcp_splice_timer(struct ctx *c)
 		tcp_splice_pool_drain(c);
 		return;
 	}
-	while (ts->pool.npipes < TCP_SPLICE_POOL) {
+	while (ts->pool.npipes < TCP_SPLICE_PIPE_POOL) {
 		int *p = ts->pool.pipes[ts->pool.npipes];
 
 		if (tcp_splice_pipe_new(c, p))
