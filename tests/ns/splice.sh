@@ -40,6 +40,10 @@ on_host() {
 	else as_user timeout "$TO" "$@"; fi
 }
 
+# then_wait - in the namespace, run a command, then give pasta 0.5 s to
+# see the last FIN and log the pair before the namespace goes away
+then_wait() { echo "$* ; rc=\$?; sleep 0.5; exit \$rc"; }
+
 # lo_of V - loopback address of an IP version
 lo_of() { if [ "$1" = 6 ]; then echo ::1; else echo 127.0.0.1; fi; }
 
@@ -121,8 +125,8 @@ xfer_out() {
 	READY="$T/ready" on_host "$priv" $SP sink "$lo" $port "$T/got" &
 	pid=$!
 	wait_file "$T/ready" || { kill $pid; return 1; }
-	pasta_run "$priv" --config-net -d -l "$T/log" -T $port -- \
-		$SP put "$lo" $port "$src" || rc=1
+	pasta_run "$priv" --config-net -d -l "$T/log" -T $port -- sh -c \
+		"$(then_wait $SP put "$lo" $port "$src")" || rc=1
 	wait $pid || rc=1
 	same "$src" "$T/got" "-T upload IPv$v" || return 1
 	peer_is "$lo" "-T upload IPv$v" || return 1
@@ -134,8 +138,8 @@ xfer_out() {
 		"$T/got.srv" &
 	pid=$!
 	wait_file "$T/ready" || { kill $pid; return 1; }
-	pasta_run "$priv" --config-net -d -l "$T/log" -T $port -- \
-		$SP get "$lo" $port "$T/got" || rc=1
+	pasta_run "$priv" --config-net -d -l "$T/log" -T $port -- sh -c \
+		"$(then_wait $SP get "$lo" $port "$T/got")" || rc=1
 	wait $pid || rc=1
 	mv -f "$T/got.srv.peer" "$T/got.peer" 2>/dev/null
 	same "$src" "$T/got" "-T download IPv$v" || return 1
@@ -242,8 +246,9 @@ case_many() {
 		>"$T/srv.out" &
 	pid=$!
 	wait_file "$T/ready" || { kill $pid; return 1; }
-	pasta_run "$1" --config-net -d -l "$T/log" -T 10141 -- \
-		$SP many-client ::1 10141 200 65536 >"$T/cli.out" || rc=1
+	pasta_run "$1" --config-net -d -l "$T/log" -T 10141 -- sh -c \
+		"$(then_wait $SP many-client ::1 10141 200 65536)" \
+		>"$T/cli.out" || rc=1
 	wait $pid || rc=1
 	n=$(grep -c "TCP splice: -T connection to port 10141 closed: 32 bytes" \
 		"$T/log")
