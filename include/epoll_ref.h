@@ -19,6 +19,9 @@
  * @EPOLL_TYPE_TCP:	Host socket of a TCP connection, payload: table index
  * @EPOLL_TYPE_TCP_LISTEN: Listening socket for -t, payload: port, IP version
  * @EPOLL_TYPE_TCP_TIMER: timerfd polling TCP sockets for window updates
+ * @EPOLL_TYPE_TCP_SPLICE: Spliced TCP socket, payload: pair index << 1 | side
+ * @EPOLL_TYPE_TCP_LISTEN_NS: Listening socket for -T in the namespace,
+ *			payload: port, IP version
  * @EPOLL_TYPE_NUM:	Sentinel
  */
 enum epoll_type {
@@ -33,6 +36,8 @@ enum epoll_type {
 	EPOLL_TYPE_TCP,
 	EPOLL_TYPE_TCP_LISTEN,
 	EPOLL_TYPE_TCP_TIMER,
+	EPOLL_TYPE_TCP_SPLICE,
+	EPOLL_TYPE_TCP_LISTEN_NS,
 	EPOLL_TYPE_NUM,
 };
 

@@ -292,7 +292,7 @@ static const struct conf_unsupported conf_unsupported[] = {
 	{ "guest address mapping",	CONF_OPT_MAP_GUEST_ADDR,	false },
 	{ "automatic port forwarding",	't',	true, .spec_ok = true },
 	{ "automatic port forwarding",	'u',	true, .spec_ok = true },
-	{ "port forwarding",		'T',				true },
+	{ "automatic port forwarding",	'T',	true, .spec_ok = true },
 	{ "automatic port forwarding",	'U',	true, .spec_ok = true },
 	{ "the eBPF fast path",		CONF_OPT_BPF,			false },
 };

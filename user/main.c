@@ -35,6 +35,7 @@
 #include "pasta.h"
 #include "tap.h"
 #include "tcp.h"
+#include "tcp_splice.h"
 #include "udp.h"
 #include "util.h"
 
@@ -305,6 +306,7 @@ static void main_timer(struct ctx *c)
 	ndp_timer(c);
 	icmp_timer(c);
 	tcp_timer(c);
+	tcp_splice_timer(c);
 	udp_timer(c);
 }
 
@@ -349,6 +351,14 @@ static void main_loop(struct ctx *c)
 				break;
 			case EPOLL_TYPE_TCP_TIMER:
 				tcp_wnd_handler(c);
+				break;
+			case EPOLL_TYPE_TCP_SPLICE:
+				tcp_splice_sock_handler(c, ref,
+							events[i].events);
+				break;
+			case EPOLL_TYPE_TCP_LISTEN_NS:
+				tcp_splice_listen_handler(c, ref,
+							  events[i].events);
 				break;
 			case EPOLL_TYPE_SIGNAL:
 				main_signal(c, ref.fd);

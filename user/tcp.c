@@ -55,6 +55,7 @@
 #include "tcp_conn.h"
 #include "tcp_info.h"
 #include "tcp_seq.h"
+#include "tcp_splice.h"
 #include "util.h"
 
 #define TCP_HLEN		20
@@ -1407,6 +1408,14 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 				debug_perror("TCP: accept");
 			return;
 		}
+		/* pasta: loopback clients bypass the tap (tcp_splice.c) */
+		if (c->tcp_splice && tcp_splice_loopback(&sa)) {
+			tcp_splice_conn_new(c, s, tcp_splice_loopback(&sa),
+					    (uint16_t)(port +
+						       c->tcp_in.delta[port]),
+					    false);
+			continue;
+		}
 		tcp_guest_addr(c, v6, &k.gaddr);
 		tcp_peer_addr(c, s, v6, &sa, &k);
 		k.gport = (uint16_t)(port + c->tcp_in.delta[port]);
@@ -1585,7 +1594,7 @@ int tcp_init(struct ctx *c)
 	debug("TCP: SO_PEEK_OFF %s", tc->peek_off ? "available" :
 			"not available, peeking into a discard buffer");
 	tcp_listen_init(c);
-	return 0;
+	return tcp_splice_init(c);
 }
 
 /**

@@ -184,8 +184,7 @@ case_unsupported() {
 	check_fail unsupported_bpf pasta '^--bpf: .*is not supported yet' \
 		-- --bpf
 	check_fail unsupported_tcp_ns pasta '^--tcp-ns: .*is not supported yet' \
-		-- -T 22
-	# -U port lists work (loopback bypass), auto doesn't yet
+		-- -T auto
 	check_fail unsupported_udp_ns pasta '^--udp-ns: .*is not supported yet' \
 		-- -U auto
 }

@@ -779,7 +779,7 @@ static void test_bpf(void **state)
 	expect_unsupported(PASTA, A("--bpf", "--runas", "0"), "--bpf");
 	expect_unsupported(PASTA, A("--runas", "0", "--bpf"), "--runas");
 	/* --no-bpf doesn't hide other unsupported options */
-	expect_unsupported(PASTA, A("--no-bpf", "-T", "22"), "--tcp-ns");
+	expect_unsupported(PASTA, A("--no-bpf", "-T", "auto"), "--tcp-ns");
 
 	/* Both together: a conflict, reported before "not supported yet" */
 	expect_fail(PASTA, A("--bpf", "--no-bpf"),
@@ -888,12 +888,20 @@ static void test_fwd_opts(void **state)
 	expect_unsupported(PASTA, A("-t", "auto"), "--tcp-ports");
 	expect_unsupported(PASTA, A("-u", "auto"), "--udp-ports");
 	expect_unsupported(PASTA, A("-T", "auto"), "--tcp-ns");
-	expect_unsupported(PASTA, A("-T", "80:8080"), "--tcp-ns");
 	expect_unsupported(PASTA, A("-U", "auto"), "--udp-ns");
 	expect_unsupported(PASTA, A("-t", "none", "-u", "auto"),
 			   "--udp-ports");
 	expect_unsupported(PASST, A("-t", "all"), "--tcp-ports");
 	expect_unsupported(PASST, A("-u", "all"), "--udp-ports");
+
+	/* Supported: explicit -T port lists (spliced, issue 5) */
+	p = parse(A("-T", "127.0.0.1/80:8080,5432"));
+	assert_int_equal(p->c.tcp_out.mode, FWD_SPEC);
+	assert_int_equal(p->c.tcp_out.addr_family, AF_INET);
+	assert_true(fwd_port_isset(&p->c.tcp_out, 80));
+	assert_true(fwd_port_isset(&p->c.tcp_out, 5432));
+	assert_int_equal((uint16_t)(80 + p->c.tcp_out.delta[80]), 8080);
+	free(p);
 
 	/* Supported: explicit UDP port lists */
 	p = parse(A("-t", "none", "-u", "53", "-u", "5000:6000"));
