@@ -25,6 +25,7 @@ struct tcp_ctx;
 #define ICMP_ID_NUM	(1U << 16)
 
 struct udp_ctx;
+struct fwd_auto_ctx;
 
 /**
  * enum passt_mode - which program we are
@@ -237,6 +238,7 @@ struct icmp_ctx {
  * @icmp_warned: Warned once that no ICMP socket can be opened
  * @udp:	UDP flows and buffers (user/udp.c), NULL with --no-udp
  * @tcp:	TCP connection table and buffers, NULL with --no-tcp
+ * @fwd_auto:	Automatic forwarding state (user/fwd_auto.c), NULL if unused
  * @exit_status: Status to exit with when the main loop ends
  * @done:	Main loop should end
  */
@@ -296,6 +298,7 @@ struct ctx {
 	bool icmp_warned;
 	struct udp_ctx *udp;
 	struct tcp_ctx *tcp;
+	struct fwd_auto_ctx *fwd_auto;
 	int exit_status;
 	bool done;
 };

@@ -290,8 +290,6 @@ static const struct conf_unsupported conf_unsupported[] = {
 	{ "changing user",		CONF_OPT_RUNAS,			false },
 	{ "host loopback mapping",	CONF_OPT_MAP_HOST_LOOPBACK,	false },
 	{ "guest address mapping",	CONF_OPT_MAP_GUEST_ADDR,	false },
-	{ "automatic port forwarding",	't',	true, .spec_ok = true },
-	{ "automatic port forwarding",	'u',	true, .spec_ok = true },
 	{ "port forwarding",		'T',				true },
 	{ "port forwarding",		'U',				true },
 	{ "the eBPF fast path",		CONF_OPT_BPF,			false },
