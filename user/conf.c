@@ -277,12 +277,14 @@ static const struct conf_opt conf_opts[] = {
  * @val:	Option value, as in struct conf_opt
  * @none_ok:	The value "none" (nothing to do) is accepted
  * @spec_ok:	An explicit port list is accepted (-t and -u so far)
+ * @auto_ok:	pasta's "auto" is accepted (-t and -u so far)
  */
 struct conf_unsupported {
 	const char *feature;
 	int val;
 	bool none_ok;
 	bool spec_ok;
+	bool auto_ok;
 };
 
 /* Remove entries as features land: nothing else needs to change */
@@ -290,6 +292,10 @@ static const struct conf_unsupported conf_unsupported[] = {
 	{ "changing user",		CONF_OPT_RUNAS,			false },
 	{ "host loopback mapping",	CONF_OPT_MAP_HOST_LOOPBACK,	false },
 	{ "guest address mapping",	CONF_OPT_MAP_GUEST_ADDR,	false },
+	{ "forwarding of all ports",	't',	true, .spec_ok = true,
+	  .auto_ok = true },
+	{ "forwarding of all ports",	'u',	true, .spec_ok = true,
+	  .auto_ok = true },
 	{ "port forwarding",		'T',				true },
 	{ "port forwarding",		'U',				true },
 	{ "the eBPF fast path",		CONF_OPT_BPF,			false },
@@ -405,7 +411,7 @@ static void conf_usage(const struct ctx *c)
 {
 	static const char unsup[] = "(not supported yet)";
 	static const char unsup_none[] = "(only 'none' supported yet)";
-	static const char unsup_auto[] = "(no 'auto' yet)";
+	static const char unsup_all[] = "(no 'all' yet)";
 	unsigned mode = 1U << c->mode;
 	size_t i;
 
@@ -441,8 +447,10 @@ static void conf_usage(const struct ctx *c)
 			continue;
 
 		u = conf_unsupported_find(o->val);
+		if (u && u->auto_ok && c->mode == MODE_PASTA)
+			u = NULL;
 		if (u)
-			note = u->spec_ok ? unsup_auto :
+			note = u->spec_ok ? unsup_all :
 			       u->none_ok ? unsup_none : unsup;
 
 		if (n < CONF_HELP_COL)
@@ -1196,6 +1204,9 @@ static void conf_note_unsupported(const struct ctx *c, struct conf_state *st,
 		return;
 	if (u->spec_ok &&
 	    (o->val == 't' ? &c->tcp_in : &c->udp_in)->mode == FWD_SPEC)
+		return;
+	if (u->auto_ok &&
+	    (o->val == 't' ? &c->tcp_in : &c->udp_in)->mode == FWD_AUTO)
 		return;
 	st->unsup_opt = o;
 	st->unsup = u;
