@@ -161,8 +161,8 @@ static int port_scan_family(int nl, int af, uint8_t proto,
 	char buf[PORT_SCAN_BUFSIZE];
 	struct inet_diag_req_v2 *r;
 	struct nlmsghdr *nlh;
+	int rc = MNL_CB_OK;
 	struct timespec ts;
-	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	nlh = mnl_nlmsg_put_header(buf);

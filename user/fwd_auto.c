@@ -259,6 +259,8 @@ static void fwd_auto_own_init(struct fwd_auto_ctx *a)
 			    "static forwards may be mirrored back");
 		return;
 	}
+	/* Single-threaded: readdir_r() is deprecated, readdir() is fine */
+	// cppcheck-suppress readdirCalled
 	while ((de = readdir(dir)) && a->n_own < FWD_AUTO_OWN_MAX) {
 		struct stat st;
 		char *end;
@@ -472,7 +474,6 @@ static int fwd_auto_sockets(const struct ctx *c, struct fwd_auto_ctx *a)
 {
 	bool host = a->dir[FWD_AUTO_TCP_OUT].on || a->dir[FWD_AUTO_UDP_OUT].on;
 	bool ns = a->dir[FWD_AUTO_TCP_IN].on || a->dir[FWD_AUTO_UDP_IN].on;
-	int rc;
 
 	if (host) {
 		a->nl_host = port_scan_open();
@@ -480,6 +481,8 @@ static int fwd_auto_sockets(const struct ctx *c, struct fwd_auto_ctx *a)
 			return a->nl_host;
 	}
 	if (ns) {
+		int rc;
+
 		a->nl_ns = ns_sock(c, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
 				   NETLINK_SOCK_DIAG);
 		if (a->nl_ns < 0)

@@ -83,8 +83,7 @@ static int sock_bound(int af, int type, uint16_t *port)
 				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 	struct sockaddr_in a4 = { .sin_family = AF_INET,
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
+	socklen_t sl;
 	int s = socket(af, type | SOCK_CLOEXEC, 0), one = 1;
 
 	assert_true(s >= 0);
@@ -94,9 +93,17 @@ static int sock_bound(int af, int type, uint16_t *port)
 	assert_int_equal(af == AF_INET6 ?
 			 bind(s, (struct sockaddr *)&a6, sizeof(a6)) :
 			 bind(s, (struct sockaddr *)&a4, sizeof(a4)), 0);
-	assert_int_equal(getsockname(s, (struct sockaddr *)&ss, &sl), 0);
-	*port = ntohs(af == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
-				       ((struct sockaddr_in *)&ss)->sin_port);
+	if (af == AF_INET6) {
+		sl = sizeof(a6);
+		assert_int_equal(getsockname(s, (struct sockaddr *)&a6, &sl),
+				 0);
+		*port = ntohs(a6.sin6_port);
+	} else {
+		sl = sizeof(a4);
+		assert_int_equal(getsockname(s, (struct sockaddr *)&a4, &sl),
+				 0);
+		*port = ntohs(a4.sin_port);
+	}
 	return s;
 }
 
