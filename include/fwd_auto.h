@@ -6,6 +6,8 @@
 #include "ctx.h"
 
 #define FWD_AUTO_INTERVAL_MS	100	/* rescan period, see fwd_auto.c */
+#define FWD_AUTO_INTERVAL_MAX_MS 1000	/* ...stretched up to this */
+#define FWD_AUTO_DUTY		100	/* period at least this times a scan */
 
 int fwd_auto_init(struct ctx *c);
 void fwd_auto_handler(struct ctx *c);

@@ -191,7 +191,7 @@ case_udp() {
 	touch "$T/stop"
 	wait_exists "$T/stopped" || rc=1
 	gone=$(wait_unbound udp $port) || rc=1
-	stop_pasta
+	stop_pasta || { echo "pasta failed" >&2; rc=1; }
 	echo "$1: ms: bound ${up:-x} gone ${gone:-x}" >&2
 	return $rc
 }
@@ -222,7 +222,7 @@ case_no_mirror() {
 	done
 	n=$(grep -c -- '-t port 10410 forwarded' "$T/log")
 	[ "$n" = 1 ] || { echo "10410 forwarded $n times" >&2; rc=1; }
-	stop_pasta
+	stop_pasta || { echo "pasta failed" >&2; rc=1; }
 	return $rc
 }
 
@@ -238,7 +238,7 @@ case_none() {
 		rc=1
 	fi
 	[ -z "$(tcp_get 4 127.0.0.1 10420)" ] || rc=1
-	stop_pasta
+	stop_pasta || { echo "pasta failed" >&2; rc=1; }
 	return $rc
 }
 
