@@ -5,7 +5,9 @@
 # host (loopback and its address, from upstream) within 2 s, and its port
 # is released within 2 s after it stops; a dual-stack IPv6 socket is
 # forwarded for IPv4 too; pasta's own sockets are never mirrored and the
-# forward doesn't flap; "none" forwards nothing.  Every case runs with
+# forward doesn't flap; "none" forwards nothing; with -T auto (skipped
+# while -T is not supported), a host server started after pasta is
+# reachable from the namespace's loopback within 2 s, and gone after.  Every case runs with
 # pasta as root and as a user.  Latencies are printed (ms) for the record.
 #
 # Usage: tests/ns/auto.sh PASST_BINARY [CASE...]
@@ -15,7 +17,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-tcp4 tcp_dual udp no_mirror none}"
+CASES="${*:-tcp4 tcp_dual udp no_mirror none tcp_out}"
 PRIVS="${PRIVS:-root user}"
 test_dir auto "$BIN"
 install -m 0755 tests/lib/udp_peer.py "$T/udp_peer.py"
@@ -242,6 +244,74 @@ case_none() {
 	return $rc
 }
 
+# ns_out_script PORT - namespace side of tcp_out: once the host server is
+# up ("hostup"), poll 127.0.0.1:PORT until it answers, then, once it's
+# down ("hostdown"), until nothing listens there; delays (ms) or "x" go to
+# "reach" and "gone"; every wait bounded
+ns_out_script() {
+	cat <<-SCRIPT
+	ms() { echo \$((\$(date +%s%N) / 1000000)); }
+	touch $T/started
+	for i in \$(seq 1 200); do [ -e $T/hostup ] && break; sleep 0.05; done
+	t0=\$(ms); r=x
+	while [ \$((\$(ms) - t0)) -le $LIMIT_MS ]; do
+		if [ "\$(timeout 3 socat -T 2 - TCP4:127.0.0.1:$1 \
+		      </dev/null 2>/dev/null)" = hi ]; then
+			r=\$((\$(ms) - t0)); break
+		fi
+		sleep 0.02
+	done
+	echo \$r > $T/reach
+	for i in \$(seq 1 200); do [ -e $T/hostdown ] && break; sleep 0.05; done
+	t0=\$(ms); r=x
+	while [ \$((\$(ms) - t0)) -le $LIMIT_MS ]; do
+		if ! ss -Hltn 'sport = :$1' | grep -q .; then
+			r=\$((\$(ms) - t0)); break
+		fi
+		sleep 0.02
+	done
+	echo \$r > $T/gone
+	SCRIPT
+}
+
+# tcp_out: -T auto, a host server started after pasta, reached from the
+# namespace's loopback, then released in the namespace
+case_tcp_out() {
+	local port=10430 rc=0 spid out
+	out=$(in_host timeout 10 "$PASTA" -f -T auto -- true 2>&1)
+	if grep -q "not supported yet" <<<"$out"; then
+		echo "-T auto not supported by this build" >&2
+		return 77
+	fi
+	rm -f "$T/started" "$T/hostup" "$T/hostdown" "$T/reach" "$T/gone" \
+		"$T/log"
+	pasta_run "$1" --config-net -d -l "$T/log" -- \
+		sh -c "$(ns_out_script $port)" >/dev/null 2>&1 &
+	PID=$!
+	wait_exists "$T/started" || { echo "pasta didn't start" >&2; return 1; }
+	sleep 0.3
+	in_host timeout "$TO" socat TCP4-LISTEN:$port,reuseaddr,fork \
+		SYSTEM:'echo hi' &
+	spid=$!
+	for _ in $(seq 1 100); do
+		in_host ss -Hltn "sport = :$port" | grep -q . && break
+		sleep 0.05
+	done
+	touch "$T/hostup"
+	wait_exists "$T/reach" || rc=1
+	kill "$spid"
+	wait "$spid" 2>/dev/null
+	touch "$T/hostdown"
+	wait "$PID" || { echo "pasta failed" >&2; rc=1; }
+	[ "$(cat "$T/reach" 2>/dev/null)" != x ] ||
+		{ echo "host port $port not reached from the namespace" >&2; rc=1; }
+	[ "$(cat "$T/gone" 2>/dev/null)" != x ] ||
+		{ echo "port $port still bound in the namespace" >&2; rc=1; }
+	echo "$1: ms: reach $(cat "$T/reach" 2>/dev/null)" \
+	     "gone $(cat "$T/gone" 2>/dev/null)" >&2
+	return $rc
+}
+
 if [ "$(id -u)" != 0 ]; then
 	echo "auto: needs root to build the test topology" >&2
 	for c in $CASES; do result skip "auto/$c" "not root"; done
@@ -252,10 +322,11 @@ tun_usable || exit 1
 
 for c in $CASES; do
 	for p in $PRIVS; do
-		if "case_$c" "$p"; then
-			result pass "auto/$c/$p"
-		else
-			result fail "auto/$c/$p"
-		fi
+		"case_$c" "$p"
+		case $? in
+		0)	result pass "auto/$c/$p" ;;
+		77)	result skip "auto/$c/$p" ;;
+		*)	result fail "auto/$c/$p" ;;
+		esac
 	done
 done
