@@ -5,7 +5,8 @@
 # host (loopback and its address, from upstream) within 2 s, and its port
 # is released within 2 s after it stops; a dual-stack IPv6 socket is
 # forwarded for IPv4 too; pasta's own sockets are never mirrored and the
-# forward doesn't flap; "none" forwards nothing; with -T auto (skipped
+# forward doesn't flap; "none" forwards nothing; a server already
+# listening in a namespace pasta attaches to is forwarded at once; with -T auto (skipped
 # while -T is not supported), a host server started after pasta is
 # reachable from the namespace's loopback within 2 s, and gone after.  Every case runs with
 # pasta as root and as a user.  Latencies are printed (ms) for the record.
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-tcp4 tcp_dual udp no_mirror none tcp_out}"
+CASES="${*:-tcp4 tcp_dual udp no_mirror none existing tcp_out}"
 PRIVS="${PRIVS:-root user}"
 test_dir auto "$BIN"
 install -m 0755 tests/lib/udp_peer.py "$T/udp_peer.py"
@@ -241,6 +242,48 @@ case_none() {
 	fi
 	[ -z "$(tcp_get 4 127.0.0.1 10420)" ] || rc=1
 	stop_pasta || { echo "pasta failed" >&2; rc=1; }
+	return $rc
+}
+
+# existing: pasta attaching (by PID) to a namespace where a server already
+# listens forwards its port right away, from its first scan
+case_existing() {
+	local port=10440 target pp t0 d rc=0 host
+	host=$(in_host readlink /proc/self/ns/net)
+	# Not through in_host or as_user: $! must be socat itself
+	if [ "$1" = root ]; then
+		ip netns exec "$HOST_NS" unshare -n timeout "$TO" \
+			socat TCP-LISTEN:$port,reuseaddr,fork SYSTEM:'echo hi' &
+	else
+		ip netns exec "$HOST_NS" setpriv --reuid="$TEST_USER" \
+			--regid="$(id -g "$TEST_USER")" --clear-groups -- \
+			unshare -rn timeout "$TO" \
+			socat TCP-LISTEN:$port,reuseaddr,fork SYSTEM:'echo hi' &
+	fi
+	target=$!
+	record_pid "$target"
+	for _ in $(seq 1 100); do
+		[ "$(readlink "/proc/$target/ns/net" 2>/dev/null)" != "$host" ] &&
+			nsenter -t "$target" -n ss -Hltn "sport = :$port" |
+			grep -q . && break
+		sleep 0.05
+	done
+	if ! nsenter -t "$target" -n ss -Hltn "sport = :$port" | grep -q .; then
+		echo "target server never listened" >&2
+		kill "$target"
+		return 1
+	fi
+	rm -f "$T/attach.pid"
+	t0=$(now_ms)
+	pasta_run "$1" --config-net -P "$T/attach.pid" "$target" \
+		2>"$T/err" || { cat "$T/err" >&2; return 1; }
+	wait_file "$T/attach.pid" || { echo "no PID file" >&2; return 1; }
+	pp=$(cat "$T/attach.pid")
+	record_pid "$pp"
+	d=$(wait_reply 4 127.0.0.1 $port) || rc=1
+	echo "$1: ms: reached ${d:-x} after pasta returned, " \
+	     "$(($(now_ms) - t0)) after it started" >&2
+	kill "$pp" "$target" 2>/dev/null
 	return $rc
 }
 
