@@ -34,8 +34,8 @@
  * The rescan period, FWD_AUTO_INTERVAL_MS (100 ms), makes a new service
  * reachable in 100 ms at most (upstream: one second).  One scan of one side
  * costs two sock_diag dumps, about 60 us with a few sockets and 600 us with
- * 1000 listeners (tests/bench/port_scan_cost.c; reading /proc/net/tcp{,6}
- * takes about 10 ms on the same machine whatever the count).  Measured on
+ * 1000 listeners (tests/bench/port_scan.sh; reading /proc/net/tcp{,6}
+ * takes 10 to 14 ms of CPU on the same machine whatever the count).  Measured on
  * a whole pasta, idle, all four directions scanning: 0.35% of a CPU.  With
  * thousands of sockets, a round of scans may take milliseconds: the period
  * then stretches to FWD_AUTO_DUTY times the last round (so that scanning
