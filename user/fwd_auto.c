@@ -19,7 +19,9 @@
  * datagrams take exactly the path of statically forwarded ports (-t 80).
  *
  * Each scan is diffed against the ports we forward: new ports are bound,
- * ports gone are closed, the rest is left alone.  A port we can't bind (a
+ * ports gone are closed, the rest is left alone.  The port map of the
+ * direction (c->tcp_in.map...) follows, so fwd_port_isset() tells, in auto
+ * mode too, which ports are forwarded right now.  A port we can't bind (a
  * host process has it) is retried at every scan, and reported once.
  *
  * Our own sockets must never count as services, or a port forwarded with
@@ -325,6 +327,7 @@ static void fwd_auto_close(struct ctx *c, enum fwd_auto_dir d, uint16_t port)
 	}
 	fwd_auto_bit_set(st->active, port, false);
 	fwd_auto_bit_set(st->warned, port, false);
+	fwd_auto_bit_set(fwd_auto_fwd(c, d)->map, port, false);
 	debug("auto forwarding: %s port %u no longer forwarded", fwd_auto_opt[d],
 	      port);
 }
@@ -371,6 +374,7 @@ static int fwd_auto_add(struct ctx *c, enum fwd_auto_dir d, uint16_t port)
 		return rc;
 	}
 	fwd_auto_bit_set(st->active, port, true);
+	fwd_auto_bit_set(fwd_auto_fwd(c, d)->map, port, true);
 	debug("auto forwarding: %s port %u forwarded", fwd_auto_opt[d], port);
 	return 0;
 }
