@@ -12,6 +12,9 @@
  *	-T auto		TCP listeners on the host	-> namespace listeners
  *	-U auto		bound UDP sockets on the host	-> namespace sockets
  *
+ * Without -u (-U), UDP also forwards the port numbers TCP forwards
+ * automatically in the same direction, as it does for TCP port lists.
+ *
  * Ports are never translated, and a port bound for IPv6 only is forwarded
  * for IPv4 as well (and the other way around): each forwarded port gets a
  * socket per IP version enabled.  The sockets themselves belong to the
@@ -104,12 +107,15 @@ struct fwd_auto_port {
 /**
  * struct fwd_auto_state - one direction in auto mode
  * @on:		Direction in auto mode, and scanning
+ * @follow_tcp:	UDP only: also forward the ports TCP forwards automatically
+ *		in the same direction (-u, -U not given: pasta(1))
  * @active:	Bitmap: ports forwarded now (entries in @port valid)
  * @warned:	Bitmap: ports we failed to bind, reported once
  * @port:	Sockets per port, NUM_PORTS entries (allocated if @on)
  */
 struct fwd_auto_state {
 	bool on;
+	bool follow_tcp;
 	uint8_t active[NUM_PORTS / 8];
 	uint8_t warned[NUM_PORTS / 8];
 	struct fwd_auto_port *port;
@@ -402,6 +408,11 @@ static void fwd_auto_scan(struct ctx *c, enum fwd_auto_dir d)
 		      strerror_(-rc));
 		return;
 	}
+	if (st->follow_tcp && a->dir[d - 2].on) {
+		/* Scanned just before us: what TCP forwards right now */
+		for (i = 0; i < sizeof(a->seen); i++)
+			a->seen[i] |= a->dir[d - 2].active[i];
+	}
 
 	for (i = 0; i < sizeof(a->seen); i++) {
 		unsigned diff = a->seen[i] ^ st->active[i], b;
@@ -492,17 +503,23 @@ void fwd_auto_handler(struct ctx *c)
 /**
  * fwd_auto_wanted() - Apply pasta's default and tell if a direction is auto
  * @c:		Execution context
- * @d:		Direction
+ * @d:		Direction, TCP ones first
+ * @follow:	Set for a UDP direction not given on the command line, if
+ *		TCP in the same direction is automatic: as with port lists,
+ *		UDP then forwards the TCP port numbers too
  *
  * Return: true if @d is in auto mode and its protocol is enabled
  */
-static bool fwd_auto_wanted(struct ctx *c, enum fwd_auto_dir d)
+static bool fwd_auto_wanted(struct ctx *c, enum fwd_auto_dir d, bool *follow)
 {
 	struct fwd_ports *fwd = fwd_auto_fwd(c, d);
 
+	*follow = false;
 	if (fwd->mode == FWD_UNSET) {
 		fwd->mode = FWD_AUTO;
 		fwd->addr_family = AF_UNSPEC;
+		*follow = !fwd_auto_tcp(d) && !c->no_tcp &&
+			  fwd_auto_fwd(c, d - 2)->mode == FWD_AUTO;
 	}
 	if (fwd->mode != FWD_AUTO)
 		return false;
@@ -569,7 +586,8 @@ int fwd_auto_init(struct ctx *c)
 	for (d = 0; d < FWD_AUTO_NUM_DIR; d++) {
 		struct fwd_auto_state *st = &a->dir[d];
 
-		if (!fwd_auto_wanted(c, (enum fwd_auto_dir)d))
+		if (!fwd_auto_wanted(c, (enum fwd_auto_dir)d,
+				     &st->follow_tcp))
 			continue;
 		/* calloc(): pages stay untouched until a port is used */
 		st->port = calloc(NUM_PORTS, sizeof(*st->port));

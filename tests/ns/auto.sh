@@ -5,7 +5,8 @@
 # host (loopback and its address, from upstream) within 2 s, and its port
 # is released within 2 s after it stops; a dual-stack IPv6 socket is
 # forwarded for IPv4 too; pasta's own sockets are never mirrored and the
-# forward doesn't flap; "none" forwards nothing; a server already
+# forward doesn't flap; without -u, UDP follows the TCP ports (not with
+# -u auto); "none" forwards nothing; a server already
 # listening in a namespace pasta attaches to is forwarded at once; with -T auto (skipped
 # while -T is not supported), a host server started after pasta is
 # reachable from the namespace's loopback within 2 s, and gone after.  Every case runs with
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-tcp4 tcp_dual udp no_mirror none existing tcp_out}"
+CASES="${*:-tcp4 tcp_dual udp udp_follow no_mirror none existing tcp_out}"
 PRIVS="${PRIVS:-root user}"
 test_dir auto "$BIN"
 install -m 0755 tests/lib/udp_peer.py "$T/udp_peer.py"
@@ -196,6 +197,41 @@ case_udp() {
 	gone=$(wait_unbound udp $port) || rc=1
 	stop_pasta || { echo "pasta failed" >&2; rc=1; }
 	echo "$1: ms: bound ${up:-x} gone ${gone:-x}" >&2
+	return $rc
+}
+
+# udp_follow: without -u, the port of a TCP server in the namespace is
+# bound for UDP on the host too, and released with it; with -u auto given,
+# it isn't (only UDP sockets count then)
+case_udp_follow() {
+	local port=10403 rc=0 t0 up=""
+	start_pasta "$1" tcp $port \
+		"socat TCP-LISTEN:$port,reuseaddr,fork SYSTEM:'echo hi'" ||
+		return 1
+	t0=$(now_ms)
+	for _ in $(seq 1 200); do
+		in_host ss -Hlun "sport = :$port" | grep -q . && {
+			up=$(($(now_ms) - t0)); break; }
+		[ $(($(now_ms) - t0)) -gt $LIMIT_MS ] && break
+		sleep 0.02
+	done
+	[ -n "$up" ] || { echo "UDP port $port not bound without -u" >&2; rc=1; }
+	touch "$T/stop"
+	wait_exists "$T/stopped" || rc=1
+	wait_unbound udp $port >/dev/null || rc=1
+	stop_pasta || { echo "pasta failed" >&2; rc=1; }
+
+	start_pasta "$1" tcp $port \
+		"socat TCP-LISTEN:$port,reuseaddr,fork SYSTEM:'echo hi'" \
+		-u auto || return 1
+	wait_reply 4 127.0.0.1 $port >/dev/null || rc=1
+	sleep 0.3
+	if in_host ss -Hlun "sport = :$port" | grep -q .; then
+		echo "-u auto: UDP port $port bound for a TCP server" >&2
+		rc=1
+	fi
+	stop_pasta || { echo "pasta failed" >&2; rc=1; }
+	echo "$1: ms: UDP bound ${up:-x} after the TCP server" >&2
 	return $rc
 }
 
