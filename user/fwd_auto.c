@@ -346,7 +346,7 @@ static void fwd_auto_close(struct ctx *c, enum fwd_auto_dir d, uint16_t port)
  *
  * Return: 0 if at least one socket is open, -errno of the failure if none
  *
- * #syscalls:pasta fstat
+ * #syscalls:pasta fstat newfstatat
  */
 static int fwd_auto_add(struct ctx *c, enum fwd_auto_dir d, uint16_t port)
 {
@@ -463,7 +463,7 @@ static int fwd_auto_interval(struct fwd_auto_ctx *a, long ms)
  * fwd_auto_handler() - Rescan and update every direction in auto mode
  * @c:		Execution context
  *
- * #syscalls:pasta read
+ * #syscalls:pasta read clock_gettime
  */
 void fwd_auto_handler(struct ctx *c)
 {
