@@ -20,6 +20,6 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
 void tcp_wnd_handler(struct ctx *c);
 void tcp_timer(struct ctx *c);
 void tcp_reset(struct ctx *c);
-int tcp_listen_open(const struct ctx *c, bool ns_side, bool v6, uint16_t port);
+int tcp_listen_open(struct ctx *c, bool ns_side, bool v6, uint16_t port);
 
 #endif /* TCP_H */

@@ -1502,7 +1502,7 @@ void tcp_reset(struct ctx *c)
  *
  * #syscalls:pasta socket setsockopt bind listen epoll_ctl close
  */
-int tcp_listen_open(const struct ctx *c, bool ns_side, bool v6, uint16_t port)
+int tcp_listen_open(struct ctx *c, bool ns_side, bool v6, uint16_t port)
 {
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
 				   .sin6_port = htons(port) };

@@ -369,8 +369,9 @@ case_tcp_out() {
 	PID=$!
 	wait_exists "$T/started" || { echo "pasta didn't start" >&2; return 1; }
 	sleep 0.3
-	in_host timeout "$TO" socat TCP4-LISTEN:$port,reuseaddr,fork \
-		SYSTEM:'echo hi' &
+	# Not through in_host: $! must be timeout(1), which passes on kill
+	ip netns exec "$HOST_NS" timeout "$TO" \
+		socat TCP4-LISTEN:$port,reuseaddr,fork SYSTEM:'echo hi' &
 	spid=$!
 	for _ in $(seq 1 100); do
 		in_host ss -Hltn "sport = :$port" | grep -q . && break
