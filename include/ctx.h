@@ -238,7 +238,7 @@ struct icmp_ctx {
  * @icmp_warned: Warned once that no ICMP socket can be opened
  * @udp:	UDP flows and buffers (user/udp.c), NULL with --no-udp
  * @tcp:	TCP connection table and buffers, NULL with --no-tcp
- * @fwd_auto:	Automatic forwarding state (user/fwd_auto.c), NULL if unused
+ * @fwd_auto:	Automatic forwarding state (fwd_auto.c), NULL if unused
  * @exit_status: Status to exit with when the main loop ends
  * @done:	Main loop should end
  */

@@ -5,9 +5,12 @@
 
 #include "ctx.h"
 
-#define FWD_AUTO_INTERVAL_MS	100	/* rescan period, see fwd_auto.c */
-#define FWD_AUTO_INTERVAL_MAX_MS 1000	/* ...stretched up to this */
-#define FWD_AUTO_DUTY		100	/* period at least this times a scan */
+/* Rescan period (fwd_auto.c), stretched up to the maximum so that it is at
+ * least FWD_AUTO_DUTY times the duration of the last round of scans
+ */
+#define FWD_AUTO_INTERVAL_MS	100
+#define FWD_AUTO_INTERVAL_MAX_MS 1000
+#define FWD_AUTO_DUTY		100
 
 int fwd_auto_init(struct ctx *c);
 void fwd_auto_handler(struct ctx *c);

@@ -38,7 +38,7 @@
 #include "log.h"
 #include "port_scan.h"
 
-#define PORT_SCAN_BUFSIZE	32768	/* one recv() of a dump, a page or more */
+#define PORT_SCAN_BUFSIZE	32768	/* one recv() of a dump, pages */
 #define PORT_SCAN_TCP_CLOSE	7
 #define PORT_SCAN_TCP_LISTEN	10
 

@@ -7,10 +7,10 @@
  * port numbers on *this* side, so that clients here reach the service
  * there:
  *
- *	-t auto		TCP listeners in the namespace	-> host listeners
- *	-u auto		bound UDP sockets in namespace	-> host sockets
- *	-T auto		TCP listeners on the host	-> namespace listeners
- *	-U auto		bound UDP sockets on the host	-> namespace sockets
+ *	-t auto		namespace TCP listeners -> host listeners
+ *	-u auto		namespace UDP sockets -> host sockets
+ *	-T auto		host TCP listeners -> namespace listeners
+ *	-U auto		host UDP sockets -> namespace sockets
  *
  * Without -u (-U), UDP also forwards the port numbers TCP forwards
  * automatically in the same direction, as it does for TCP port lists.
@@ -40,10 +40,10 @@
  * reachable in 100 ms at most (upstream: one second).  One scan of one side
  * costs two sock_diag dumps, about 60 us with a few sockets and 600 us with
  * 1000 listeners (tests/bench/port_scan.sh; reading /proc/net/tcp{,6}
- * takes 10 to 14 ms of CPU on the same machine whatever the count).  Measured on
- * a whole pasta, idle, all four directions scanning: 0.35% of a CPU.  With
- * thousands of sockets, a round of scans may take milliseconds: the period
- * then stretches to FWD_AUTO_DUTY times the last round (so that scanning
+ * takes 10 to 14 ms of CPU on the same machine whatever the count).
+ * Measured on a whole pasta, idle, all four directions scanning: 0.35% of
+ * a CPU.  With thousands of sockets, a round of scans may take
+ * milliseconds: the period then stretches to FWD_AUTO_DUTY times the last round (so that scanning
  * takes about 1% of a CPU at most), up to FWD_AUTO_INTERVAL_MAX_MS.
  */
 
@@ -107,8 +107,8 @@ struct fwd_auto_port {
 /**
  * struct fwd_auto_state - one direction in auto mode
  * @on:		Direction in auto mode, and scanning
- * @follow_tcp:	UDP only: also forward the ports TCP forwards automatically
- *		in the same direction (-u, -U not given: pasta(1))
+ * @follow_tcp:	UDP only: also forward the ports TCP forwards in the same
+ *		direction (-u, -U not given: pasta(1))
  * @active:	Bitmap: ports forwarded now (entries in @port valid)
  * @warned:	Bitmap: ports we failed to bind, reported once
  * @port:	Sockets per port, NUM_PORTS entries (allocated if @on)
@@ -334,8 +334,8 @@ static void fwd_auto_close(struct ctx *c, enum fwd_auto_dir d, uint16_t port)
 	fwd_auto_bit_set(st->active, port, false);
 	fwd_auto_bit_set(st->warned, port, false);
 	fwd_auto_bit_set(fwd_auto_fwd(c, d)->map, port, false);
-	debug("auto forwarding: %s port %u no longer forwarded", fwd_auto_opt[d],
-	      port);
+	debug("auto forwarding: %s port %u no longer forwarded",
+	      fwd_auto_opt[d], port);
 }
 
 /**

@@ -1489,7 +1489,7 @@ void tcp_reset(struct ctx *c)
 /**
  * tcp_listen_open() - Open a listening socket for automatic forwarding
  * @c:		Execution context
- * @ns_side:	Listen in the namespace (-T auto), else on the host (-t auto)
+ * @ns_side:	Listen in the namespace (-T auto), else on the host (-t)
  * @v6:		IPv6 (IPV6_V6ONLY: IPv4 gets its own socket)
  * @port:	Port, host order, not translated
  *

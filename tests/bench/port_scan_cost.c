@@ -101,8 +101,9 @@ int main(int argc, char **argv)
 		int s = socket(AF_INET, SOCK_STREAM, 0);
 		int u = socket(AF_INET, SOCK_DGRAM, 0);
 
-		if (s < 0 || u < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) ||
-		    listen(s, 1) || bind(u, (struct sockaddr *)&a, sizeof(a))) {
+		if (s < 0 || u < 0 ||
+		    bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 1) ||
+		    bind(u, (struct sockaddr *)&a, sizeof(a))) {
 			perror("socket");
 			return 1;
 		}
