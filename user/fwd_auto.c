@@ -43,8 +43,9 @@
  * takes 10 to 14 ms of CPU on the same machine whatever the count).
  * Measured on a whole pasta, idle, all four directions scanning: 0.35% of
  * a CPU.  With thousands of sockets, a round of scans may take
- * milliseconds: the period then stretches to FWD_AUTO_DUTY times the last round (so that scanning
- * takes about 1% of a CPU at most), up to FWD_AUTO_INTERVAL_MAX_MS.
+ * milliseconds: the period then stretches to FWD_AUTO_DUTY times the last
+ * round (so that scanning takes about 1% of a CPU at most), up to
+ * FWD_AUTO_INTERVAL_MAX_MS.
  */
 
 #include <dirent.h>
