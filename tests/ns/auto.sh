@@ -19,7 +19,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-tcp4 tcp_dual udp udp_follow no_mirror none existing tcp_out}"
+CASES="${*:-tcp4 tcp_dual udp udp_follow no_mirror none existing tcp_out udp_out}"
 PRIVS="${PRIVS:-root user}"
 test_dir auto "$BIN"
 install -m 0755 tests/lib/udp_peer.py "$T/udp_peer.py"
@@ -388,6 +388,77 @@ case_tcp_out() {
 	[ "$(cat "$T/gone" 2>/dev/null)" != x ] ||
 		{ echo "port $port still bound in the namespace" >&2; rc=1; }
 	echo "$1: ms: reach $(cat "$T/reach" 2>/dev/null)" \
+	     "gone $(cat "$T/gone" 2>/dev/null)" >&2
+	return $rc
+}
+
+# ns_udp_out_script PORT - namespace side of udp_out: once the host
+# server is up, wait until PORT is bound here, then check an echo through
+# 127.0.0.1 ("echo": ok or x); once it's down, until PORT is free again
+ns_udp_out_script() {
+	cat <<-SCRIPT
+	ms() { echo \$((\$(date +%s%N) / 1000000)); }
+	touch $T/started
+	for i in \$(seq 1 200); do [ -e $T/hostup ] && break; sleep 0.05; done
+	t0=\$(ms); r=x
+	while [ \$((\$(ms) - t0)) -le $LIMIT_MS ]; do
+		if ss -Hlun 'sport = :$1' | grep -q .; then
+			r=\$((\$(ms) - t0)); break
+		fi
+		sleep 0.02
+	done
+	echo \$r > $T/reach
+	if timeout 10 /usr/bin/python3 $T/udp_peer.py client 127.0.0.1 $1 \
+	   100; then echo ok > $T/echo; else echo x > $T/echo; fi
+	for i in \$(seq 1 200); do [ -e $T/hostdown ] && break; sleep 0.05; done
+	t0=\$(ms); r=x
+	while [ \$((\$(ms) - t0)) -le $LIMIT_MS ]; do
+		if ! ss -Hlun 'sport = :$1' | grep -q .; then
+			r=\$((\$(ms) - t0)); break
+		fi
+		sleep 0.02
+	done
+	echo \$r > $T/gone
+	SCRIPT
+}
+
+# udp_out: -U auto, a host UDP echo server started after pasta, bound in
+# the namespace, answering through its 127.0.0.1, then released
+case_udp_out() {
+	local port=10431 rc=0 spid out
+	out=$(in_host timeout 10 "$PASTA" -f -U auto -- true 2>&1)
+	if grep -q "not supported yet" <<<"$out"; then
+		echo "-U auto not supported by this build" >&2
+		return 77
+	fi
+	rm -f "$T/started" "$T/hostup" "$T/hostdown" "$T/reach" "$T/gone" \
+		"$T/echo" "$T/log"
+	pasta_run "$1" --config-net -d -l "$T/log" -- \
+		sh -c "$(ns_udp_out_script $port)" >/dev/null 2>&1 &
+	PID=$!
+	wait_exists "$T/started" || { echo "pasta didn't start" >&2; return 1; }
+	sleep 0.3
+	# Not through in_host: $! must be timeout(1), which passes on kill
+	ip netns exec "$HOST_NS" timeout "$TO" /usr/bin/python3 \
+		"$T/udp_peer.py" echo 127.0.0.1 $port &
+	spid=$!
+	for _ in $(seq 1 100); do
+		in_host ss -Hlun "sport = :$port" | grep -q . && break
+		sleep 0.05
+	done
+	touch "$T/hostup"
+	wait_exists "$T/echo" || rc=1
+	kill "$spid"
+	wait "$spid" 2>/dev/null
+	touch "$T/hostdown"
+	wait "$PID" || { echo "pasta failed" >&2; rc=1; }
+	[ "$(cat "$T/reach" 2>/dev/null)" != x ] ||
+		{ echo "host UDP port $port not bound in the namespace" >&2; rc=1; }
+	[ "$(cat "$T/echo" 2>/dev/null)" = ok ] ||
+		{ echo "no echo through the namespace's 127.0.0.1" >&2; rc=1; }
+	[ "$(cat "$T/gone" 2>/dev/null)" != x ] ||
+		{ echo "UDP port $port still bound in the namespace" >&2; rc=1; }
+	echo "$1: ms: bound $(cat "$T/reach" 2>/dev/null)" \
 	     "gone $(cat "$T/gone" 2>/dev/null)" >&2
 	return $rc
 }
