@@ -26,6 +26,7 @@ struct tcp_ctx;
 
 struct udp_ctx;
 struct tcp_splice_ctx;
+struct fwd_auto_ctx;
 
 /**
  * enum passt_mode - which program we are
@@ -239,6 +240,7 @@ struct icmp_ctx {
  * @udp:	UDP flows and buffers (user/udp.c), NULL with --no-udp
  * @tcp:	TCP connection table and buffers, NULL with --no-tcp
  * @tcp_splice:	Spliced loopback connections (pasta), NULL if none
+ * @fwd_auto:	Automatic forwarding state (fwd_auto.c), NULL if unused
  * @exit_status: Status to exit with when the main loop ends
  * @done:	Main loop should end
  */
@@ -299,6 +301,7 @@ struct ctx {
 	struct udp_ctx *udp;
 	struct tcp_ctx *tcp;
 	struct tcp_splice_ctx *tcp_splice;
+	struct fwd_auto_ctx *fwd_auto;
 	int exit_status;
 	bool done;
 };

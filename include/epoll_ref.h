@@ -22,6 +22,7 @@
  * @EPOLL_TYPE_TCP_SPLICE: Spliced TCP socket, payload: pair index << 1 | side
  * @EPOLL_TYPE_TCP_LISTEN_NS: Listening socket for -T in the namespace,
  *			payload: port, IP version
+ * @EPOLL_TYPE_FWD_AUTO: timerfd driving automatic forwarding rescans
  * @EPOLL_TYPE_NUM:	Sentinel
  */
 enum epoll_type {
@@ -38,6 +39,7 @@ enum epoll_type {
 	EPOLL_TYPE_TCP_TIMER,
 	EPOLL_TYPE_TCP_SPLICE,
 	EPOLL_TYPE_TCP_LISTEN_NS,
+	EPOLL_TYPE_FWD_AUTO,
 	EPOLL_TYPE_NUM,
 };
 

@@ -3,6 +3,7 @@
 #ifndef TCP_H
 #define TCP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,5 +21,6 @@ void tcp_tap_flush(struct ctx *c);
 void tcp_wnd_handler(struct ctx *c);
 void tcp_timer(struct ctx *c);
 void tcp_reset(struct ctx *c);
+int tcp_listen_open(struct ctx *c, bool ns_side, bool v6, uint16_t port);
 
 #endif /* TCP_H */

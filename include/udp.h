@@ -22,5 +22,7 @@ void udp_tap_flush(struct ctx *c);
 void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
 void udp_timer(struct ctx *c);
 void udp_reset(struct ctx *c);
+int udp_listen_open(const struct ctx *c, bool ns_side, bool v6, uint16_t port);
+void udp_listen_close(struct ctx *c, int fd);
 
 #endif /* UDP_H */

@@ -276,13 +276,15 @@ static const struct conf_opt conf_opts[] = {
  * @feature:	What the option needs, for the message
  * @val:	Option value, as in struct conf_opt
  * @none_ok:	The value "none" (nothing to do) is accepted
- * @spec_ok:	An explicit port list is accepted (-t, -u and -U so far)
+ * @spec_ok:	An explicit port list is accepted
+ * @auto_ok:	pasta's "auto" is accepted
  */
 struct conf_unsupported {
 	const char *feature;
 	int val;
 	bool none_ok;
 	bool spec_ok;
+	bool auto_ok;
 };
 
 /* Remove entries as features land: nothing else needs to change */
@@ -290,10 +292,14 @@ static const struct conf_unsupported conf_unsupported[] = {
 	{ "changing user",		CONF_OPT_RUNAS,			false },
 	{ "host loopback mapping",	CONF_OPT_MAP_HOST_LOOPBACK,	false },
 	{ "guest address mapping",	CONF_OPT_MAP_GUEST_ADDR,	false },
-	{ "automatic port forwarding",	't',	true, .spec_ok = true },
-	{ "automatic port forwarding",	'u',	true, .spec_ok = true },
-	{ "automatic port forwarding",	'T',	true, .spec_ok = true },
-	{ "automatic port forwarding",	'U',	true, .spec_ok = true },
+	{ "forwarding of all ports",	't',	true, .spec_ok = true,
+	  .auto_ok = true },
+	{ "forwarding of all ports",	'u',	true, .spec_ok = true,
+	  .auto_ok = true },
+	{ "forwarding of all ports",	'T',	true, .spec_ok = true,
+	  .auto_ok = true },
+	{ "forwarding of all ports",	'U',	true, .spec_ok = true,
+	  .auto_ok = true },
 	{ "the eBPF fast path",		CONF_OPT_BPF,			false },
 };
 
@@ -407,7 +413,7 @@ static void conf_usage(const struct ctx *c)
 {
 	static const char unsup[] = "(not supported yet)";
 	static const char unsup_none[] = "(only 'none' supported yet)";
-	static const char unsup_auto[] = "(no 'auto' yet)";
+	static const char unsup_all[] = "(no 'all' yet)";
 	unsigned mode = 1U << c->mode;
 	size_t i;
 
@@ -443,8 +449,10 @@ static void conf_usage(const struct ctx *c)
 			continue;
 
 		u = conf_unsupported_find(o->val);
+		if (u && u->auto_ok && c->mode == MODE_PASTA)
+			u = NULL;
 		if (u)
-			note = u->spec_ok ? unsup_auto :
+			note = u->spec_ok ? unsup_all :
 			       u->none_ok ? unsup_none : unsup;
 
 		if (n < CONF_HELP_COL)
@@ -1181,6 +1189,23 @@ static void conf_opt(struct ctx *c, struct conf_state *st,
 }
 
 /**
+ * conf_fwd_of() - Forwarding set configured by a port option
+ * @c:		Execution context
+ * @val:	Option value: 't', 'u', 'T' or 'U'
+ *
+ * Return: the set the option fills
+ */
+static const struct fwd_ports *conf_fwd_of(const struct ctx *c, int val)
+{
+	switch (val) {
+	case 't':	return &c->tcp_in;
+	case 'u':	return &c->udp_in;
+	case 'T':	return &c->tcp_out;
+	default:	return &c->udp_out;
+	}
+}
+
+/**
  * conf_note_unsupported() - Remember the first unsupported option given
  * @c:		Execution context, the option already applied
  * @st:		Parsing state
@@ -1196,9 +1221,9 @@ static void conf_note_unsupported(const struct ctx *c, struct conf_state *st,
 		return;
 	if (u->none_ok && arg && !strcmp(arg, "none"))
 		return;
-	if (u->spec_ok &&
-	    (o->val == 't' ? &c->tcp_in : o->val == 'u' ? &c->udp_in :
-	     o->val == 'T' ? &c->tcp_out : &c->udp_out)->mode == FWD_SPEC)
+	if (u->spec_ok && conf_fwd_of(c, o->val)->mode == FWD_SPEC)
+		return;
+	if (u->auto_ok && conf_fwd_of(c, o->val)->mode == FWD_AUTO)
 		return;
 	st->unsup_opt = o;
 	st->unsup = u;

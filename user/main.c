@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "ctx.h"
 #include "epoll_ref.h"
+#include "fwd_auto.h"
 #include "icmp.h"
 #include "l2.h"
 #include "log.h"
@@ -360,6 +361,9 @@ static void main_loop(struct ctx *c)
 				tcp_splice_listen_handler(c, ref,
 							  events[i].events);
 				break;
+			case EPOLL_TYPE_FWD_AUTO:
+				fwd_auto_handler(c);
+				break;
 			case EPOLL_TYPE_SIGNAL:
 				main_signal(c, ref.fd);
 				break;
@@ -408,6 +412,7 @@ static void main_pasta_setup(struct ctx *c)
 int main(int argc, char **argv)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
+	int rc;
 
 	if (!c)
 		die("can't allocate execution context");
@@ -428,6 +433,12 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &c->now);
 	if (tcp_init(c))
 		die("can't allocate TCP tables");
+	/* After every static forward: their sockets are never mirrored */
+	rc = fwd_auto_init(c);
+	if (rc) {
+		errno = -rc;
+		die_perror("can't set up automatic port forwarding");
+	}
 
 	if (!c->quiet)
 		conf_print(c);

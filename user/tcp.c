@@ -1762,3 +1762,54 @@ void tcp_reset(struct ctx *c)
 			tcp_conn_free(c, &c->tcp->conn[i], true);
 	}
 }
+
+/**
+ * tcp_listen_open() - Open a listening socket for automatic forwarding
+ * @c:		Execution context
+ * @ns_side:	Listen in the namespace (-T auto), else on the host (-t)
+ * @v6:		IPv6 (IPV6_V6ONLY: IPv4 gets its own socket)
+ * @port:	Port, host order, not translated
+ *
+ * Host-side sockets bind any address and go through tcp_listen_handler(),
+ * exactly as ports given with -t do.
+ *
+ * Return: listening socket, watched by epoll, or -errno; -EOPNOTSUPP for
+ *	   @ns_side: namespace-side listeners belong to the -T code (to be
+ *	   hooked up here)
+ *
+ * #syscalls:pasta socket setsockopt bind listen epoll_ctl close
+ */
+int tcp_listen_open(struct ctx *c, bool ns_side, bool v6, uint16_t port)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(port) };
+	struct sockaddr_in a4 = { .sin_family = AF_INET,
+				  .sin_port = htons(port) };
+	int s, one = 1, rc;
+
+	if (ns_side)
+		return -EOPNOTSUPP;
+	if (!c->tcp)
+		return -ENOTCONN;
+	s = socket(v6 ? AF_INET6 : AF_INET,
+		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (s < 0)
+		return -errno;
+	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    (v6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+			      sizeof(one))) ||
+	    (v6 ? bind(s, (struct sockaddr *)&a6, sizeof(a6)) :
+		  bind(s, (struct sockaddr *)&a4, sizeof(a4))) ||
+	    listen(s, SOMAXCONN)) {
+		rc = -errno;
+		close(s);
+		return rc;
+	}
+	rc = epoll_ref_add(c->epollfd, EPOLLIN, EPOLL_TYPE_TCP_LISTEN, s,
+			   (uint32_t)port | (v6 ? TCP_LISTEN_V6 : 0));
+	if (rc) {
+		close(s);
+		return rc;
+	}
+	return s;
+}

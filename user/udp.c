@@ -986,3 +986,77 @@ void udp_reset(struct ctx *c)
 	udp_flow_expire(c->udp->flows, c->now.tv_sec, -1, udp_flow_close,
 			NULL);
 }
+
+/**
+ * udp_listen_open() - Open a socket for an automatically forwarded port
+ * @c:		Execution context
+ * @ns_side:	Bind in the namespace (-U auto), else on the host (-u auto)
+ * @v6:		IPv6 (IPV6_V6ONLY: IPv4 gets its own socket)
+ * @port:	Port, host order, not translated
+ *
+ * Host-side sockets bind any address and are handled like ports given
+ * with -u (udp_sock_handler()).
+ *
+ * Return: bound socket, watched by epoll, or -errno; -EOPNOTSUPP for
+ *	   @ns_side: namespace-side sockets belong to the -U code (to be
+ *	   hooked up here)
+ *
+ * #syscalls:pasta socket setsockopt bind epoll_ctl close
+ */
+int udp_listen_open(const struct ctx *c, bool ns_side, bool v6, uint16_t port)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(port) };
+	struct sockaddr_in a4 = { .sin_family = AF_INET,
+				  .sin_port = htons(port) };
+	int one = 1, s, rc;
+
+	if (ns_side)
+		return -EOPNOTSUPP;
+	if (!c->udp)
+		return -ENOTCONN;
+	s = socket(v6 ? AF_INET6 : AF_INET,
+		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (s < 0)
+		return -errno;
+	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    (v6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+			      sizeof(one))) ||
+	    bind(s, v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
+		 v6 ? sizeof(a6) : sizeof(a4))) {
+		rc = -errno;
+		close(s);
+		return rc;
+	}
+	rc = epoll_ref_add(c->epollfd, EPOLLIN, EPOLL_TYPE_UDP, s,
+			   UDP_REF_LISTEN | port);
+	if (rc) {
+		close(s);
+		return rc;
+	}
+	return s;
+}
+
+/**
+ * udp_listen_close() - Close a socket from udp_listen_open(), and its flows
+ * @c:		Execution context
+ * @fd:		Socket
+ *
+ * Flows started by datagrams on @fd reply through it: they go with it, so
+ * that no flow is left with a descriptor number that may be reused.
+ *
+ * #syscalls:pasta close
+ */
+void udp_listen_close(struct ctx *c, int fd)
+{
+	struct udp_flowtab *t = c->udp ? c->udp->flows : NULL;
+	size_t i;
+
+	for (i = 0; t && i < t->size; i++) {
+		struct udp_flow *f = &t->flows[i];
+
+		if (f->used && !f->owned && f->fd == fd)
+			udp_flow_remove(t, f);
+	}
+	close(fd);
+}

@@ -877,7 +877,7 @@ static void test_fwd_opts(void **state)
 	assert_int_equal(p->c.udp_out.mode, FWD_NONE);
 	free(p);
 
-	/* -t works now, except "auto" (issue 5) */
+	/* -t works now, "auto" too (pasta) */
 	p = parse(A("-t", "22", "-t", "10004:10005"));
 	assert_int_equal(p->c.tcp_in.mode, FWD_SPEC);
 	assert_true(fwd_port_isset(&p->c.tcp_in, 22));
@@ -885,12 +885,8 @@ static void test_fwd_opts(void **state)
 	free(p);
 
 	/* Valid but not supported yet */
-	expect_unsupported(PASTA, A("-t", "auto"), "--tcp-ports");
-	expect_unsupported(PASTA, A("-u", "auto"), "--udp-ports");
 	expect_unsupported(PASTA, A("-T", "auto"), "--tcp-ns");
 	expect_unsupported(PASTA, A("-U", "auto"), "--udp-ns");
-	expect_unsupported(PASTA, A("-t", "none", "-u", "auto"),
-			   "--udp-ports");
 	expect_unsupported(PASST, A("-t", "all"), "--tcp-ports");
 	expect_unsupported(PASST, A("-u", "all"), "--udp-ports");
 
@@ -901,6 +897,10 @@ static void test_fwd_opts(void **state)
 	assert_true(fwd_port_isset(&p->c.tcp_out, 80));
 	assert_true(fwd_port_isset(&p->c.tcp_out, 5432));
 	assert_int_equal((uint16_t)(80 + p->c.tcp_out.delta[80]), 8080);
+	/* Supported: pasta's automatic forwarding (fwd_auto.c) */
+	p = parse(A("-t", "auto", "-u", "auto"));
+	assert_int_equal(p->c.tcp_in.mode, FWD_AUTO);
+	assert_int_equal(p->c.udp_in.mode, FWD_AUTO);
 	free(p);
 
 	/* Supported: explicit UDP port lists */
