@@ -13,6 +13,7 @@
 #include "epoll_ref.h"
 
 int tcp_splice_init(struct ctx *c);
+int tcp_splice_listen_open(struct ctx *c, bool v6, uint16_t port);
 int tcp_splice_loopback(const struct sockaddr_storage *sa);
 void tcp_splice_conn_new(struct ctx *c, int s, int af, uint16_t port,
 			 bool ns_to_host);

@@ -1773,9 +1773,10 @@ void tcp_reset(struct ctx *c)
  * Host-side sockets bind any address and go through tcp_listen_handler(),
  * exactly as ports given with -t do.
  *
- * Return: listening socket, watched by epoll, or -errno; -EOPNOTSUPP for
- *	   @ns_side: namespace-side listeners belong to the -T code (to be
- *	   hooked up here)
+ * Namespace-side sockets (-T auto) are the spliced path's: see
+ * tcp_splice_listen_open().
+ *
+ * Return: listening socket, watched by epoll, or -errno
  *
  * #syscalls:pasta socket setsockopt bind listen epoll_ctl close
  */
@@ -1788,7 +1789,8 @@ int tcp_listen_open(struct ctx *c, bool ns_side, bool v6, uint16_t port)
 	int s, one = 1, rc;
 
 	if (ns_side)
-		return -EOPNOTSUPP;
+		return c->tcp_splice ? tcp_splice_listen_open(c, v6, port) :
+				       -ENOTCONN;
 	if (!c->tcp)
 		return -ENOTCONN;
 	s = socket(v6 ? AF_INET6 : AF_INET,

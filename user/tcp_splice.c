@@ -891,9 +891,9 @@ void tcp_splice_listen_handler(struct ctx *c, union epoll_ref ref,
  * @v6:		IPv6 (::1, or the address given), else 127.0.0.1
  * @port:	Port, host order
  *
- * Return: 0 on success, -errno on failure
+ * Return: listening socket, watched by epoll, or -errno
  */
-static int tcp_splice_listen_one(struct ctx *c, bool v6, uint16_t port)
+int tcp_splice_listen_open(struct ctx *c, bool v6, uint16_t port)
 {
 	const struct fwd_ports *fwd = &c->tcp_out;
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
@@ -930,11 +930,26 @@ static int tcp_splice_listen_one(struct ctx *c, bool v6, uint16_t port)
 		return rc;
 	}
 	c->tcp_splice->fds++;
-	return 0;
+	return s;
 fail:
 	rc = -errno;
 	close(s);
 	return rc;
+}
+
+/**
+ * tcp_splice_listen_one() - Listen on the namespace's loopback for one -T port
+ * @c:		Execution context, socket factory running
+ * @v6:		IPv6, else IPv4
+ * @port:	Port, host order
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int tcp_splice_listen_one(struct ctx *c, bool v6, uint16_t port)
+{
+	int s = tcp_splice_listen_open(c, v6, port);
+
+	return s < 0 ? s : 0;
 }
 
 /**

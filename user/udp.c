@@ -997,9 +997,10 @@ void udp_reset(struct ctx *c)
  * Host-side sockets bind any address and are handled like ports given
  * with -u (udp_sock_handler()).
  *
- * Return: bound socket, watched by epoll, or -errno; -EOPNOTSUPP for
- *	   @ns_side: namespace-side sockets belong to the -U code (to be
- *	   hooked up here)
+ * Namespace-side sockets (-U auto) are the loopback bypass's: see
+ * udp_splice_listen_open().
+ *
+ * Return: bound socket, watched by epoll, or -errno
  *
  * #syscalls:pasta socket setsockopt bind epoll_ctl close
  */
@@ -1011,14 +1012,19 @@ int udp_listen_open(const struct ctx *c, bool ns_side, bool v6, uint16_t port)
 				  .sin_port = htons(port) };
 	int one = 1, s, rc;
 
-	if (ns_side)
-		return -EOPNOTSUPP;
 	if (!c->udp)
 		return -ENOTCONN;
+	if (ns_side)
+		return udp_splice_listen_open(c, port, v6);
 	s = socket(v6 ? AF_INET6 : AF_INET,
 		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (s < 0)
 		return -errno;
+	rc = udp_sock_opts(s, v6 ? AF_INET6 : AF_INET);
+	if (rc) {
+		close(s);
+		return rc;
+	}
 	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    (v6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one,
 			      sizeof(one))) ||
@@ -1055,8 +1061,14 @@ void udp_listen_close(struct ctx *c, int fd)
 	for (i = 0; t && i < t->size; i++) {
 		struct udp_flow *f = &t->flows[i];
 
-		if (f->used && !f->owned && f->fd == fd)
+		if (!f->used)
+			continue;
+		if (!f->owned && f->fd == fd) {
 			udp_flow_remove(t, f);
+		} else if (f->owned && f->lfd == fd) {
+			close(f->fd);
+			udp_flow_remove(t, f);
+		}
 	}
 	close(fd);
 }

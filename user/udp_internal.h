@@ -85,6 +85,7 @@ void udp_err_handler(struct ctx *c, union epoll_ref ref,
 
 /* udp_splice.c */
 int udp_splice_init(struct ctx *c);
+int udp_splice_listen_open(const struct ctx *c, uint16_t port, bool v6);
 struct udp_flow *udp_splice_flow(struct ctx *c, union epoll_ref ref,
 				 const struct sockaddr_in6 *sa, socklen_t sl);
 void udp_splice_send(struct ctx *c, struct udp_flow *f, unsigned first,

@@ -43,15 +43,14 @@
 #include "util.h"
 
 /**
- * udp_splice_listen_ns() - Bind one -U port on the namespace's loopback
+ * udp_splice_listen_open() - Bind one -U port on the namespace's loopback
  * @c:		Execution context, namespace socket factory running
  * @port:	Port, in the namespace
  * @v6:		IPv6 (::1 or the -U address) rather than IPv4
  *
- * Context: setup
- * Return: 0 on success, -errno on failure
+ * Return: bound socket, watched by epoll, or -errno
  */
-static int udp_splice_listen_ns(const struct ctx *c, uint16_t port, bool v6)
+int udp_splice_listen_open(const struct ctx *c, uint16_t port, bool v6)
 {
 	const struct fwd_ports *fwd = &c->udp_out;
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
@@ -87,9 +86,26 @@ static int udp_splice_listen_ns(const struct ctx *c, uint16_t port, bool v6)
 	rc = epoll_ref_add(c->epollfd, EPOLLIN, EPOLL_TYPE_UDP, s,
 			   UDP_REF_LISTEN | UDP_REF_NS | port);
 out:
-	if (rc)
+	if (rc) {
 		close(s);
-	return rc;
+		return rc;
+	}
+	return s;
+}
+
+/**
+ * udp_splice_listen_ns() - Bind one -U port on the namespace's loopback
+ * @c:		Execution context, namespace socket factory running
+ * @port:	Port, in the namespace
+ * @v6:		IPv6 rather than IPv4
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int udp_splice_listen_ns(const struct ctx *c, uint16_t port, bool v6)
+{
+	int s = udp_splice_listen_open(c, port, v6);
+
+	return s < 0 ? s : 0;
 }
 
 /**
