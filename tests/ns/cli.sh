@@ -183,10 +183,6 @@ case_unsupported() {
 	done
 	check_fail unsupported_bpf pasta '^--bpf: .*is not supported yet' \
 		-- --bpf
-	check_fail unsupported_tcp_ns pasta '^--tcp-ns: .*is not supported yet' \
-		-- -T auto
-	check_fail unsupported_udp_ns pasta '^--udp-ns: .*is not supported yet' \
-		-- -U auto
 }
 
 # passt without options parses (qemu socket mode): with the tripwire, it
