@@ -6,6 +6,8 @@
 # only repeat the directory listing.
 
 CC		?= cc
+CLANG		?= clang
+BPFTOOL		?= bpftool
 PKG_CONFIG	?= pkg-config
 PREFIX		?= /usr/local
 BINDIR		?= $(PREFIX)/bin
@@ -25,6 +27,15 @@ CFLAGS		?= -O2 -g
 CPPFLAGS	+= -D_GNU_SOURCE -Iinclude -DVERSION='"$(VERSION)"' $(PKG_CFLAGS)
 WFLAGS		:= -std=gnu11 -Wall -Wextra $(WERROR) -Wno-missing-field-initializers
 DEPFLAGS	:= -MMD -MP
+CPPFLAGS	+= -I$(BUILD)
+
+# BPF objects: clang only; Debian's asm/types.h sits in the multiarch tree.
+# Each bpf/NAME.bpf.c becomes build/NAME.skel.h, embedded in the loader.
+BPF_CFLAGS	:= -g -O2 -target bpf -Wall -Wextra -Werror -Iinclude $(DEPFLAGS) \
+		   -idirafter /usr/include/$(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+BPF_SRCS	:= $(sort $(wildcard bpf/*.bpf.c))
+BPF_OBJS	:= $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/bpf/%.bpf.o)
+BPF_SKELS	:= $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 
 CORE_SRCS	:= $(sort $(wildcard user/*.c pasta/*.c loader/*.c))
 MAIN_SRC	:= user/main.c
@@ -33,15 +44,17 @@ LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ	:= $(MAIN_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS	:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_TOOLS	:= $(BUILD)/tests/fp_proxy
 ALL_OBJS	:= $(LIB_OBJS) $(MAIN_OBJ) $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o) \
-		   $(BUILD)/obj/tools/passt-probe.o
+		   $(BUILD)/obj/tools/passt-probe.o \
+		   $(TEST_TOOLS:$(BUILD)/tests/%=$(BUILD)/obj/tests/lib/%.o)
 
 .PHONY: all check lint asan unit bench run install uninstall clean deps
 .DELETE_ON_ERROR:
 .SECONDARY:
 
 # The binaries live in build/: the top level already has a pasta/ directory
-all: $(BUILD)/passt $(BUILD)/pasta $(BUILD)/passt-probe
+all: $(BUILD)/passt $(BUILD)/pasta $(BUILD)/passt-probe $(TEST_TOOLS)
 
 $(BUILD)/pasta: $(BUILD)/passt
 	$(Q)ln -sf passt $@
@@ -56,6 +69,16 @@ $(BUILD)/passt-probe: $(BUILD)/obj/tools/passt-probe.o $(BUILD)/libcore.a
 $(BUILD)/libcore.a: $(LIB_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+# The loader includes the skeletons; -MMD tracks them after the first build
+$(LIB_OBJS) $(MAIN_OBJ): | $(BPF_SKELS)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
@@ -65,6 +88,11 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB_OBJS)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
 
 unit: $(UNIT_BINS)
+
+# Test drivers: real sockets through the daemon's own modules
+$(BUILD)/tests/%: $(BUILD)/obj/tests/lib/%.o $(BUILD)/libcore.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Sanitizer build: same sources, separate tree
 asan:
@@ -107,4 +135,4 @@ uninstall:
 clean:
 	rm -rf build build-asan build-clang
 
--include $(ALL_OBJS:.o=.d)
+-include $(ALL_OBJS:.o=.d) $(BPF_OBJS:.o=.d)

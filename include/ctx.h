@@ -25,6 +25,8 @@ struct tcp_ctx;
 #define ICMP_ID_NUM	(1U << 16)
 
 struct udp_ctx;
+struct fastpath;
+struct tcp_fastpath_ctx;
 
 /**
  * enum passt_mode - which program we are
@@ -237,6 +239,8 @@ struct icmp_ctx {
  * @icmp_warned: Warned once that no ICMP socket can be opened
  * @udp:	UDP flows and buffers (user/udp.c), NULL with --no-udp
  * @tcp:	TCP connection table and buffers, NULL with --no-tcp
+ * @fp:		eBPF fast path (loader/fastpath.c), NULL when off
+ * @tcp_fp:	TCP pairs in the fast path (tcp_fastpath.c), NULL when off
  * @exit_status: Status to exit with when the main loop ends
  * @done:	Main loop should end
  */
@@ -296,6 +300,8 @@ struct ctx {
 	bool icmp_warned;
 	struct udp_ctx *udp;
 	struct tcp_ctx *tcp;
+	struct fastpath *fp;
+	struct tcp_fastpath_ctx *tcp_fp;
 	int exit_status;
 	bool done;
 };

@@ -19,6 +19,7 @@
  * @EPOLL_TYPE_TCP:	Host socket of a TCP connection, payload: table index
  * @EPOLL_TYPE_TCP_LISTEN: Listening socket for -t, payload: port, IP version
  * @EPOLL_TYPE_TCP_TIMER: timerfd polling TCP sockets for window updates
+ * @EPOLL_TYPE_TCP_FASTPATH: timerfd polling TCP pairs in the eBPF fast path
  * @EPOLL_TYPE_NUM:	Sentinel
  */
 enum epoll_type {
@@ -33,6 +34,7 @@ enum epoll_type {
 	EPOLL_TYPE_TCP,
 	EPOLL_TYPE_TCP_LISTEN,
 	EPOLL_TYPE_TCP_TIMER,
+	EPOLL_TYPE_TCP_FASTPATH,
 	EPOLL_TYPE_NUM,
 };
 

@@ -294,7 +294,6 @@ static const struct conf_unsupported conf_unsupported[] = {
 	{ "automatic port forwarding",	'u',	true, .spec_ok = true },
 	{ "port forwarding",		'T',				true },
 	{ "port forwarding",		'U',				true },
-	{ "the eBPF fast path",		CONF_OPT_BPF,			false },
 };
 
 /**
@@ -1163,7 +1162,6 @@ static void conf_opt(struct ctx *c, struct conf_state *st,
 		c->bpf = true;
 		break;
 	case CONF_OPT_NO_BPF:
-		/* No fast path yet (issue 6): nothing to turn off */
 		c->no_bpf = true;
 		break;
 	case CONF_OPT_MAP_HOST_LOOPBACK:

@@ -19,6 +19,7 @@ static const char *const epoll_type_names[] = {
 	[EPOLL_TYPE_TCP]	= "TCP socket",
 	[EPOLL_TYPE_TCP_LISTEN]	= "TCP listening socket",
 	[EPOLL_TYPE_TCP_TIMER]	= "TCP window timer",
+	[EPOLL_TYPE_TCP_FASTPATH] = "TCP fast-path timer",
 };
 _Static_assert(ARRAY_SIZE(epoll_type_names) == EPOLL_TYPE_NUM,
 	       "epoll_type_names must name every epoll type");

@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "ctx.h"
 #include "epoll_ref.h"
+#include "fastpath.h"
 #include "icmp.h"
 #include "l2.h"
 #include "log.h"
@@ -35,6 +36,7 @@
 #include "pasta.h"
 #include "tap.h"
 #include "tcp.h"
+#include "tcp_fastpath.h"
 #include "udp.h"
 #include "util.h"
 
@@ -350,6 +352,9 @@ static void main_loop(struct ctx *c)
 			case EPOLL_TYPE_TCP_TIMER:
 				tcp_wnd_handler(c);
 				break;
+			case EPOLL_TYPE_TCP_FASTPATH:
+				tcp_fastpath_timer_handler(c);
+				break;
 			case EPOLL_TYPE_SIGNAL:
 				main_signal(c, ref.fd);
 				break;
@@ -412,6 +417,9 @@ int main(int argc, char **argv)
 
 	if (c->mode == MODE_PASTA)
 		main_pasta_setup(c);
+	fastpath_init(c);	/* loading needs privileges: before sandboxing */
+	if (tcp_fastpath_init(c))
+		die("can't set up the eBPF fast path for TCP");
 	main_tap_init(c);
 	if (udp_init(c))
 		die("can't set up UDP");
@@ -431,5 +439,6 @@ int main(int argc, char **argv)
 		pasta_release_child(c);
 
 	main_loop(c);
+	fastpath_exit(c);
 	return c->exit_status;
 }
