@@ -15,7 +15,7 @@
 struct ctx;
 
 /* Bytes redirected to a socket and not yet in its send queue, at most */
-#define TCP_FASTPATH_HWM	(4U << 20)
+#define TCP_FASTPATH_HWM	(16U << 20)
 
 /**
  * struct tcp_fastpath_pair - one TCP socket pair in the fast path
@@ -26,6 +26,8 @@ struct ctx;
  * @rx_base:	Bytes userspace read from fd[d] before the handover
  * @tx_base:	Bytes userspace wrote to fd[d] before the handover
  * @moved:	Bytes of direction d moved by userspace after the handover
+ * @clamp:	fd[d]'s TCP_WINDOW_CLAMP before we clamped it, 0 if not
+ * @rcvbuf:	fd[d]'s SO_RCVBUF before we shrank it
  * @eof:	fd[d] got a FIN
  * @shut:	We shut fd[d] for writing: direction !d is complete
  * @user:	fd[d] couldn't be activated: userspace moves direction d
@@ -43,6 +45,8 @@ struct tcp_fastpath_pair {
 	uint64_t rx_base[2];
 	uint64_t tx_base[2];
 	uint64_t moved[2];
+	int clamp[2];
+	int rcvbuf[2];
 	bool eof[2];
 	bool shut[2];
 	bool user[2];

@@ -35,7 +35,11 @@
  * another.  The limit is refreshed only while we poll, so a pair that hit
  * it stays polled ("hot") for TFP_HOT_TICKS ms after the last time: a busy
  * pair then keeps redirecting with its limit kept ahead, and an idle one
- * costs nothing.  Sockets are never taken out of a map to pause them: a
+ * costs nothing.  Getting back to redirecting needs a moment where every
+ * passed byte was moved, but each byte we consume reopens fd[d]'s window
+ * and the sender refills it at once: so while bytes are passed, fd[d]'s
+ * window is clamped (TCP_WINDOW_CLAMP) to TFP_CLAMP, and restored once
+ * passed equals moved.  Sockets are never taken out of a map to pause them: a
  * verdict racing with the removal drops data.
  *
  * EOF: on EPOLLRDHUP from fd[d], shutdown(fd[!d], SHUT_WR) only once every
@@ -70,6 +74,7 @@
 #define TFP_BUF_SIZE	(64 * 1024)	/* copy buffer for passed bytes */
 #define TFP_MOVE_ROUNDS	256		/* at most 16 MiB per pair and tick */
 #define TFP_HOT_TICKS	100		/* keep refreshing limits after a pass */
+#define TFP_CLAMP	(64 * 1024)	/* window while passed bytes drain */
 #define TFP_POLL_NS	1000000		/* 1 ms drain poll */
 #define TFP_SNAP_TRIES	16		/* consistent counter snapshots */
 #define TFP_FLUSH_ROUNDS 64		/* pipe flush attempts at handover */
@@ -240,8 +245,14 @@ static int tfp_tx_total(int fd, uint64_t *total)
  * @fd:		TCP socket, in no map yet (SIOCINQ has its TCP meaning)
  * @base:	Set on success: received minus still queued
  *
+ * The verdict gets whole skbs from tcp_read_skb(), which ignores how much
+ * of the first one was already read: handed over with a partly read skb
+ * at the head of its queue, a socket sends that part again (seen here:
+ * 65483 bytes duplicated after a switch from splice).  So the socket must
+ * either never have been read, or have nothing queued.
+ *
  * Return: 0 on success, -EOPNOTSUPP if not ESTABLISHED, -EAGAIN if data
- *	   kept arriving, -errno on failure
+ *	   kept arriving or a read may have left a partial skb, -errno
  */
 static int tfp_rx_base(int fd, uint64_t *base)
 {
@@ -262,7 +273,7 @@ static int tfp_rx_base(int fd, uint64_t *base)
 			return -EOPNOTSUPP;
 		if (a.tcpi_bytes_received == b.tcpi_bytes_received) {
 			*base = b.tcpi_bytes_received - (uint64_t)q;
-			return 0;
+			return (*base && q) ? -EAGAIN : 0;
 		}
 	}
 	return -EAGAIN;
@@ -439,6 +450,48 @@ void tcp_fastpath_reset(struct ctx *c, struct tcp_fastpath_pair *p)
 }
 
 /**
+ * tfp_clamp() - Shrink fd[d]'s receive window while passed bytes drain, or
+ *		 give it back
+ * @p:		Pair
+ * @d:		Direction
+ * @on:		Shrink if true, restore if false
+ *
+ * Autotuning raises TCP_WINDOW_CLAMP along with the receive buffer, so a
+ * clamp alone doesn't hold: a small SO_RCVBUF also stops autotuning, and
+ * the previous size is set again afterwards (SO_RCVBUF reports twice what
+ * it was given).
+ *
+ * #syscalls getsockopt setsockopt
+ */
+static void tfp_clamp(struct tcp_fastpath_pair *p, int d, bool on)
+{
+	int small = TFP_CLAMP, rcvbuf, clamp;
+	socklen_t sl = sizeof(int);
+
+	if (on) {
+		if (getsockopt(p->fd[d], SOL_SOCKET, SO_RCVBUF, &rcvbuf, &sl) ||
+		    getsockopt(p->fd[d], IPPROTO_TCP, TCP_WINDOW_CLAMP, &clamp,
+			       &sl) ||
+		    setsockopt(p->fd[d], SOL_SOCKET, SO_RCVBUF, &small,
+			       sizeof(small)) ||
+		    setsockopt(p->fd[d], IPPROTO_TCP, TCP_WINDOW_CLAMP, &small,
+			       sizeof(small))) {
+			debug_perror("fast path: shrinking the window");
+			return;
+		}
+		p->rcvbuf[d] = rcvbuf / 2;
+		p->clamp[d] = clamp;
+		return;
+	}
+	if (setsockopt(p->fd[d], SOL_SOCKET, SO_RCVBUF, &p->rcvbuf[d],
+		       sizeof(p->rcvbuf[d])) ||
+	    setsockopt(p->fd[d], IPPROTO_TCP, TCP_WINDOW_CLAMP, &p->clamp[d],
+		       sizeof(p->clamp[d])))
+		debug_perror("fast path: restoring the window");
+	p->clamp[d] = 0;
+}
+
+/**
  * tfp_move() - Copy bytes left in fd[d] (passed, or never redirected) to
  *		fd[!d], without waiting, and publish the flow-control state
  * @c:		Execution context
@@ -491,6 +544,11 @@ static int tfp_move(const struct ctx *c, struct tcp_fastpath_pair *p, int d,
 			if (rc)
 				return rc;
 			published = true;
+			/* Reopen the window now: the recv() below sends the
+			 * update, nothing would later
+			 */
+			if (p->clamp[d])
+				tfp_clamp(p, d, false);
 		}
 		r = recv(p->fd[d], buf, (size_t)w, MSG_DONTWAIT);
 		if (r != w)
@@ -535,6 +593,11 @@ static int tfp_dir(const struct ctx *c, struct tcp_fastpath_pair *p, int d,
 	if (rc)
 		return rc;
 
+	if (p->clamp[d] && passed == moved)
+		tfp_clamp(p, d, false);
+	else if (!p->clamp[d] && passed > moved && !p->user[d])
+		tfp_clamp(p, d, true);
+
 	received = rx - p->rx_base[d];
 	delivered = tx - p->tx_base[!d];
 	backlog = redirected + moved - delivered;
@@ -554,8 +617,8 @@ static int tfp_dir(const struct ctx *c, struct tcp_fastpath_pair *p, int d,
 		p->shut[!d] = true;
 		return 0;
 	}
-	trace("fast path: dir %d rx %llu redir %llu passed %llu moved %llu "
-	      "deliv %llu backlog %llu", d, (unsigned long long)received,
+	trace("fast path: dir %d eof %d rxbase %llu txbase %llu rx %llu redir %llu passed %llu moved %llu "
+	      "deliv %llu backlog %llu", d, p->eof[d], (unsigned long long)p->rx_base[d], (unsigned long long)p->tx_base[!d], (unsigned long long)received,
 	      (unsigned long long)redirected, (unsigned long long)passed,
 	      (unsigned long long)p->moved[d], (unsigned long long)delivered,
 	      (unsigned long long)backlog);

@@ -11,7 +11,8 @@
 # Options: --conns N, --up BYTES, --down BYTES, --stall S (the receiving
 # side of this peer starts reading after S seconds), --rst (server: reset
 # each connection after its first bytes), --expect-rst (client: a reset is
-# the expected outcome).  Listeners write READY_FILE ($READY) if set.
+# the expected outcome), --delay S (wait S seconds before sending: the proxy
+# gets to hand the pair over while both ends are still ESTABLISHED).  Listeners write READY_FILE ($READY) if set.
 import argparse
 import hashlib
 import os
@@ -47,13 +48,15 @@ def recv_check(s, expect, stall):
     return None
 
 
-def send_all(s, data):
+def send_all(s, data, delay):
+    if delay:
+        time.sleep(delay)
     s.sendall(data)
     s.shutdown(socket.SHUT_WR)
 
 
-def xfer(s, out, expect, stall, errors):
-    t = threading.Thread(target=guard, args=(send_all, errors, s, out))
+def xfer(s, out, expect, stall, delay, errors):
+    t = threading.Thread(target=guard, args=(send_all, errors, s, out, delay))
     t.start()
     e = recv_check(s, expect, stall)
     t.join(TIMEOUT)
@@ -91,7 +94,7 @@ def server(a, up, down):
             continue
         t = threading.Thread(target=guard,
                              args=(xfer, errors, c, down, up, a.stall,
-                                   errors))
+                                   a.delay, errors))
         t.start()
         threads.append(t)
     for t in threads:
@@ -106,6 +109,7 @@ def client(a, up, down):
         s = socket.create_connection((a.addr, a.port), timeout=TIMEOUT)
         s.settimeout(TIMEOUT)
         if a.expect_rst:
+            time.sleep(a.delay)
             s.sendall(b'x' * 1024)
             try:
                 while s.recv(65536):
@@ -114,7 +118,7 @@ def client(a, up, down):
                 return
             errors.append('no reset seen')
             return
-        xfer(s, up, down, a.stall, errors)
+        xfer(s, up, down, a.stall, a.delay, errors)
 
     for _ in range(a.conns):
         t = threading.Thread(target=guard, args=(one, errors))
@@ -134,6 +138,7 @@ def main():
     p.add_argument('--up', type=int, default=0)
     p.add_argument('--down', type=int, default=0)
     p.add_argument('--stall', type=float, default=0)
+    p.add_argument('--delay', type=float, default=0)
     p.add_argument('--rst', action='store_true')
     p.add_argument('--expect-rst', action='store_true')
     a = p.parse_args()
