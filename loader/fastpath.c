@@ -214,7 +214,7 @@ void fastpath_init(struct ctx *c)
  */
 void fastpath_exit(struct ctx *c)
 {
-	struct fastpath_counters n;
+	struct fastpath_counters n = { 0 };
 
 	if (!c->fp)
 		return;

@@ -95,12 +95,14 @@
  * @armed:	@timerfd is running
  * @head:	Pairs being polled
  * @buf:	Copy buffer for passed bytes, TFP_BUF_SIZE
+ * @hwm:	Backlog limit per direction, 0 for none (tests only)
  */
 struct tcp_fastpath_ctx {
 	int timerfd;
 	bool armed;
 	struct tcp_fastpath_pair *head;
 	char *buf;
+	uint64_t hwm;
 };
 
 /**
@@ -137,6 +139,7 @@ int tcp_fastpath_init(struct ctx *c)
 			   t->timerfd, 0);
 	if (rc)
 		goto err_close;
+	t->hwm = TCP_FASTPATH_HWM;
 	c->tcp_fp = t;
 	return 0;
 
@@ -603,7 +606,10 @@ static int tfp_dir(const struct ctx *c, struct tcp_fastpath_pair *p, int d,
 	backlog = redirected + moved - delivered;
 
 	/* delivered - moved: redirected bytes now in fd[!d]'s send queue */
-	limit = delivered - moved + TCP_FASTPATH_HWM;
+	if (c->tcp_fp->hwm)
+		limit = delivered - moved + c->tcp_fp->hwm;
+	else
+		limit = UINT64_MAX;
 	if (!backlog && (passed > moved || p->user[d]))
 		rc = tfp_move(c, p, d, limit);
 	else if (!p->user[d])
@@ -719,7 +725,8 @@ int tcp_fastpath_add(struct ctx *c, struct tcp_fastpath_pair *p,
 		rc = fastpath_sock_prepare(c, fd[i], &p->cookie[i]);
 		if (!rc)
 			rc = fastpath_sock_ctl(c, p->cookie[i],
-					       TCP_FASTPATH_HWM, 0);
+					       c->tcp_fp->hwm ? c->tcp_fp->hwm :
+					       UINT64_MAX, 0);
 		if (rc)
 			goto err_forget;
 	}
@@ -791,6 +798,18 @@ void tcp_fastpath_sock_handler(struct ctx *c, struct tcp_fastpath_pair *p,
 	if (events & (EPOLLRDHUP | EPOLLHUP))
 		p->eof[side] = true;
 	tfp_step(c, p, false);
+}
+
+/**
+ * tcp_fastpath_set_hwm() - Change the backlog limit of new and active pairs
+ * @c:		Execution context
+ * @hwm:	Bytes, 0 for no limit: only to measure what the limit saves
+ */
+/* cppcheck-suppress unusedFunction ; for tests/lib/fp_proxy.c */
+void tcp_fastpath_set_hwm(const struct ctx *c, uint64_t hwm)
+{
+	if (c->tcp_fp)
+		c->tcp_fp->hwm = hwm;
 }
 
 /**

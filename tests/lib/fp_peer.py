@@ -26,9 +26,23 @@ import time
 TIMEOUT = 120
 
 
-def payload(tag, n):
-    """Deterministic bytes, the same on both sides."""
-    return random.Random(tag).randbytes(n)
+class Payload:
+    """Deterministic bytes, the same on both sides, made in 1 MiB chunks
+    so that memory use doesn't hide the kernel's in a measurement."""
+
+    def __init__(self, tag, n):
+        self.tag, self.len = tag, n
+        h = hashlib.sha256()
+        for c in self.chunks():
+            h.update(c)
+        self.digest = h.digest()
+
+    def chunks(self):
+        rng, left = random.Random(self.tag), self.len
+        while left:
+            c = rng.randbytes(min(left, 1 << 20))
+            left -= len(c)
+            yield c
 
 
 def recv_check(s, expect, stall):
@@ -42,16 +56,17 @@ def recv_check(s, expect, stall):
             break
         h.update(b)
         n += len(b)
-    if n != len(expect) or h.digest() != hashlib.sha256(expect).digest():
+    if n != expect.len or h.digest() != expect.digest:
         return 'got %d bytes, expected %d, or content differs' % (
-            n, len(expect))
+            n, expect.len)
     return None
 
 
 def send_all(s, data, delay):
     if delay:
         time.sleep(delay)
-    s.sendall(data)
+    for c in data.chunks():
+        s.sendall(c)
     s.shutdown(socket.SHUT_WR)
 
 
@@ -142,7 +157,7 @@ def main():
     p.add_argument('--rst', action='store_true')
     p.add_argument('--expect-rst', action='store_true')
     a = p.parse_args()
-    up, down = payload('up', a.up), payload('down', a.down)
+    up, down = Payload('up', a.up), Payload('down', a.down)
     errors = (server if a.role == 'server' else client)(a, up, down)
     for e in errors[:5]:
         print('%s: %s' % (a.role, e), file=sys.stderr)

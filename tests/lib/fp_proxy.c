@@ -15,8 +15,9 @@
  *
  * Usage: fp_proxy --listen ADDR:PORT --connect ADDR:PORT [--connect-ns PATH]
  *		   [--mode fast|splice|switch] [--switch-after BYTES]
- *		   [--count N] [--ready FILE] [--no-bpf] [-d]
- * ADDR is IPv4, or IPv6 in brackets.
+ *		   [--count N] [--ready FILE] [--no-bpf] [--hwm BYTES] [-d]
+ * ADDR is IPv4, or IPv6 in brackets.  --hwm 0 turns flow control off, to
+ * measure what it saves.
  */
 
 #include <arpa/inet.h>
@@ -501,10 +502,12 @@ static void fpx_setup(struct fpx *x, int argc, char **argv)
 		{ "count",	 required_argument, NULL, 'N' },
 		{ "ready",	 required_argument, NULL, 'r' },
 		{ "no-bpf",	 no_argument,	    NULL, 'B' },
+		{ "hwm",	 required_argument, NULL, 'H' },
 		{ "debug",	 no_argument,	    NULL, 'd' },
 		{ 0 },
 	};
 	struct sockaddr_storage la;
+	long long hwm = -1;
 	const char *ready = NULL;
 	socklen_t la_len = 0;
 	int o, one = 1;
@@ -541,6 +544,7 @@ static void fpx_setup(struct fpx *x, int argc, char **argv)
 		case 'N': x->count = (unsigned)atoi(optarg);		break;
 		case 'r': ready = optarg;				break;
 		case 'B': x->c.no_bpf = true;				break;
+		case 'H': hwm = strtoll(optarg, NULL, 0);		break;
 		case 'd':
 			if (x->c.log.level == LOG_DEBUG)
 				x->c.log.trace = true;
@@ -559,6 +563,8 @@ static void fpx_setup(struct fpx *x, int argc, char **argv)
 	fastpath_init(&x->c);
 	if (tcp_fastpath_init(&x->c))
 		die("tcp_fastpath_init");
+	if (hwm >= 0)
+		tcp_fastpath_set_hwm(&x->c, (uint64_t)hwm);
 
 	x->listen_fd = socket(la.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 			      SOCK_CLOEXEC, 0);
