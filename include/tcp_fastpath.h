@@ -10,6 +10,7 @@
 #define TCP_FASTPATH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ctx;
@@ -33,6 +34,7 @@ struct ctx;
  * @user:	fd[d] couldn't be activated: userspace moves direction d
  * @polling:	On the poll list (draining, or moving passed bytes)
  * @hot:	Poll ticks left since the limit was last hit
+ * @max_backlog: Largest backlog seen, either direction (for tests)
  * @prev:	Poll list, previous entry
  * @next:	Poll list, next entry
  * @closed:	Called once the sockets are closed: @reset if by a reset
@@ -52,6 +54,7 @@ struct tcp_fastpath_pair {
 	bool user[2];
 	bool polling;
 	unsigned hot;
+	uint64_t max_backlog;
 	struct tcp_fastpath_pair *prev;
 	struct tcp_fastpath_pair *next;
 	void (*closed)(struct ctx *c, struct tcp_fastpath_pair *p, bool reset);
@@ -60,7 +63,7 @@ struct tcp_fastpath_pair {
 int tcp_fastpath_init(struct ctx *c);
 int tcp_fastpath_add(struct ctx *c, struct tcp_fastpath_pair *p,
 		     const int fd[2], const uint64_t ref[2],
-		     const int pipe_r[2]);
+		     const int pipe_r[2], size_t flushed[2]);
 void tcp_fastpath_sock_handler(struct ctx *c, struct tcp_fastpath_pair *p,
 			       int side, uint32_t events);
 void tcp_fastpath_timer_handler(struct ctx *c);

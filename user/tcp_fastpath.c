@@ -286,13 +286,15 @@ static int tfp_rx_base(int fd, uint64_t *base)
  * tfp_pipe_flush() - Write what a pipe holds to a socket, without waiting
  * @pipe_r:	Read end of the pipe, -1 if none
  * @dst:	Socket
+ * @flushed:	Incremented by the bytes written
  *
  * #syscalls ioctl splice
  *
  * Return: 0 if the pipe is empty, -EAGAIN if the socket is full, -errno
  */
-static int tfp_pipe_flush(int pipe_r, int dst)
+static int tfp_pipe_flush(int pipe_r, int dst, size_t *flushed)
 {
+	ssize_t n;
 	int i, q;
 
 	if (pipe_r < 0)
@@ -302,12 +304,14 @@ static int tfp_pipe_flush(int pipe_r, int dst)
 			return -errno;
 		if (!q)
 			return 0;
-		if (splice(pipe_r, NULL, dst, NULL, (size_t)q,
-			   SPLICE_F_NONBLOCK | SPLICE_F_MOVE) < 0) {
+		n = splice(pipe_r, NULL, dst, NULL, (size_t)q,
+			   SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return errno == EAGAIN ? -EAGAIN : -errno;
 		}
+		*flushed += (size_t)n;
 	}
 	return -EAGAIN;
 }
@@ -623,12 +627,13 @@ static int tfp_dir(const struct ctx *c, struct tcp_fastpath_pair *p, int d,
 		p->shut[!d] = true;
 		return 0;
 	}
-	trace("fast path: dir %d eof %d rxbase %llu txbase %llu rx %llu redir %llu passed %llu moved %llu "
-	      "deliv %llu backlog %llu", d, p->eof[d], (unsigned long long)p->rx_base[d], (unsigned long long)p->tx_base[!d], (unsigned long long)received,
+	trace("fast path: dir %d: received %llu redirected %llu passed %llu "
+	      "moved %llu backlog %llu", d, (unsigned long long)received,
 	      (unsigned long long)redirected, (unsigned long long)passed,
-	      (unsigned long long)p->moved[d], (unsigned long long)delivered,
-	      (unsigned long long)backlog);
-	if (passed > p->moved[d])
+	      (unsigned long long)p->moved[d], (unsigned long long)backlog);
+	if (backlog > p->max_backlog && backlog < (1ULL << 62))
+		p->max_backlog = backlog;
+	if (passed > p->moved[d] || !c->tcp_fp->hwm)
 		p->hot = TFP_HOT_TICKS;
 	if (p->eof[d] || p->user[d] || passed > p->moved[d] || p->hot)
 		*poll = true;
@@ -677,6 +682,7 @@ static void tfp_step(struct ctx *c, struct tcp_fastpath_pair *p, bool tick)
  * @ref:	Caller's epoll data for each socket, kept on changes
  * @pipe_r:	Read ends of the caller's pipes, pipe_r[d] holding data from
  *		fd[d] to fd[!d], -1 if none: flushed first
+ * @flushed:	Set to the bytes taken out of each pipe, whatever the result
  *
  * On success the caller must stop reading the sockets and pass their
  * events to tcp_fastpath_sock_handler(); the sockets are ours to close.
@@ -691,12 +697,13 @@ static void tfp_step(struct ctx *c, struct tcp_fastpath_pair *p, bool tick)
 /* cppcheck-suppress unusedFunction ; called by the splice path owner */
 int tcp_fastpath_add(struct ctx *c, struct tcp_fastpath_pair *p,
 		     const int fd[2], const uint64_t ref[2],
-		     const int pipe_r[2])
+		     const int pipe_r[2], size_t flushed[2])
 {
 	void (*closed)(struct ctx *, struct tcp_fastpath_pair *, bool);
 	const int one = 1;
 	int i, rc;
 
+	flushed[0] = flushed[1] = 0;
 	if (!c->tcp_fp)
 		return -EOPNOTSUPP;
 
@@ -709,7 +716,7 @@ int tcp_fastpath_add(struct ctx *c, struct tcp_fastpath_pair *p,
 	}
 
 	for (i = 0; i < 2; i++) {
-		rc = tfp_pipe_flush(pipe_r[i], fd[!i]);
+		rc = tfp_pipe_flush(pipe_r[i], fd[!i], &flushed[i]);
 		if (rc)
 			return rc;
 	}
@@ -803,7 +810,8 @@ void tcp_fastpath_sock_handler(struct ctx *c, struct tcp_fastpath_pair *p,
 /**
  * tcp_fastpath_set_hwm() - Change the backlog limit of new and active pairs
  * @c:		Execution context
- * @hwm:	Bytes, 0 for no limit: only to measure what the limit saves
+ * @hwm:	Bytes, 0 for no limit: only to measure what the limit saves,
+ *		and then pairs are polled all the time to see their backlog
  */
 /* cppcheck-suppress unusedFunction ; for tests/lib/fp_proxy.c */
 void tcp_fastpath_set_hwm(const struct ctx *c, uint64_t hwm)

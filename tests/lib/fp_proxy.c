@@ -96,6 +96,8 @@ struct fpx_conn {
  * @fast:	Pairs the fast path took
  * @refused:	Pairs it refused (stayed on splice)
  * @resets:	Connections ended by a reset
+ * @handover_pipe_bytes: Bytes the pipes held when pairs were handed over
+ * @max_backlog: Largest backlog a fast-path pair saw
  * @listen_fd:	Listening socket
  * @dst:	Target address
  * @dst_len:	Its length
@@ -112,6 +114,8 @@ struct fpx {
 	unsigned fast;
 	unsigned refused;
 	unsigned resets;
+	uint64_t handover_pipe_bytes;
+	uint64_t max_backlog;
 	int listen_fd;
 	struct sockaddr_storage dst;
 	socklen_t dst_len;
@@ -243,6 +247,7 @@ static void fpx_fp_closed(struct ctx *c, struct tcp_fastpath_pair *p,
 	struct fpx_conn *cn = (struct fpx_conn *)((char *)p -
 				offsetof(struct fpx_conn, fp));
 
+	x->max_backlog = MAX(x->max_backlog, p->max_backlog);
 	fpx_free(x, cn, reset);
 }
 
@@ -281,13 +286,16 @@ static bool fpx_try_fast(struct fpx *x, unsigned idx)
 	uint64_t ref[2] = { fpx_ref(idx, 0, cn->fd[0]),
 			    fpx_ref(idx, 1, cn->fd[1]) };
 	int pipe_r[2] = { cn->pipe[0][0], cn->pipe[1][0] };
+	size_t flushed[2];
 	int rc;
 
 	if (cn->refused || cn->eof[0] || cn->eof[1] || cn->shut[0] ||
 	    cn->shut[1])
 		return false;
 	cn->fp.closed = fpx_fp_closed;
-	rc = tcp_fastpath_add(&x->c, &cn->fp, cn->fd, ref, pipe_r);
+	rc = tcp_fastpath_add(&x->c, &cn->fp, cn->fd, ref, pipe_r, flushed);
+	cn->inpipe[0] -= flushed[0];
+	cn->inpipe[1] -= flushed[1];
 	if (rc == -EAGAIN)
 		return false;		/* pipes not flushed yet: later */
 	if (rc) {
@@ -305,15 +313,17 @@ static bool fpx_try_fast(struct fpx *x, unsigned idx)
  * fpx_splice() - Move what can be moved on a splice connection
  * @x:		Driver state
  * @idx:	Connection index
+ *
+ * In switch mode, the handover is tried between filling the pipes and
+ * emptying them, so that it finds data in the pipes.
  */
 static void fpx_splice(struct fpx *x, unsigned idx)
 {
 	struct fpx_conn *cn = &x->conns[idx];
+	ssize_t n = 0;
 	int d, i;
 
 	for (d = 0; d < 2; d++) {
-		ssize_t n = 0;
-
 		while (!cn->eof[d] && cn->inpipe[d] < FPX_PIPE_SIZE) {
 			n = splice(cn->fd[d], NULL, cn->pipe[d][1], NULL,
 				   FPX_PIPE_SIZE - cn->inpipe[d],
@@ -329,6 +339,19 @@ static void fpx_splice(struct fpx *x, unsigned idx)
 			fpx_close(x, cn, true);
 			return;
 		}
+	}
+
+	if (x->mode == FPX_SWITCH && cn->spliced >= x->switch_after) {
+		size_t inpipe = cn->inpipe[0] + cn->inpipe[1];
+
+		if (fpx_try_fast(x, idx)) {
+			x->handover_pipe_bytes += inpipe;
+			return;
+		}
+	}
+
+	for (d = 0; d < 2; d++) {
+		n = 0;
 		while (cn->inpipe[d]) {
 			n = splice(cn->pipe[d][0], NULL, cn->fd[!d], NULL,
 				   cn->inpipe[d],
@@ -350,9 +373,6 @@ static void fpx_splice(struct fpx *x, unsigned idx)
 		fpx_close(x, cn, false);
 		return;
 	}
-	if (x->mode == FPX_SWITCH && cn->spliced >= x->switch_after &&
-	    fpx_try_fast(x, idx))
-		return;
 	for (i = 0; i < 2; i++)
 		fpx_watch(x, idx, i);
 }
@@ -471,8 +491,11 @@ static void fpx_report(const struct fpx *x)
 	int rc = fastpath_counters(&x->c, &n);
 
 	printf("fastpath=%s\n", rc == -EOPNOTSUPP ? "off" : "on");
-	printf("pairs_fast=%u\npairs_refused=%u\nconns_ended=%u\nresets=%u\n",
-	       x->fast, x->refused, x->ended, x->resets);
+	printf("pairs_fast=%u\npairs_refused=%u\nconns_ended=%u\nresets=%u\n"
+	       "handover_pipe_bytes=%llu\nmax_backlog=%llu\n", x->fast,
+	       x->refused, x->ended, x->resets,
+	       (unsigned long long)x->handover_pipe_bytes,
+	       (unsigned long long)x->max_backlog);
 	printf("redirected=%llu\nredirected_bytes=%llu\npassed=%llu\n"
 	       "passed_bytes=%llu\nempty=%llu\nno_target=%llu\nno_state=%llu\n",
 	       (unsigned long long)n.redirected,
