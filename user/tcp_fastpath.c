@@ -294,7 +294,6 @@ static int tfp_rx_base(int fd, uint64_t *base)
  */
 static int tfp_pipe_flush(int pipe_r, int dst, size_t *flushed)
 {
-	ssize_t n;
 	int i, q;
 
 	if (pipe_r < 0)
@@ -304,8 +303,9 @@ static int tfp_pipe_flush(int pipe_r, int dst, size_t *flushed)
 			return -errno;
 		if (!q)
 			return 0;
-		n = splice(pipe_r, NULL, dst, NULL, (size_t)q,
-			   SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+		ssize_t n = splice(pipe_r, NULL, dst, NULL, (size_t)q,
+				   SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
