@@ -15,8 +15,10 @@
 
 struct ctx;
 
-/* Bytes redirected to a socket and not yet in its send queue, at most */
-#define TCP_FASTPATH_HWM	(16U << 20)
+/* Bytes redirected to a socket and not yet in its send queue, at most:
+ * smaller limits cost throughput (see man/passt.1, "The eBPF fast path")
+ */
+#define TCP_FASTPATH_HWM	(32U << 20)
 
 /**
  * struct tcp_fastpath_pair - one TCP socket pair in the fast path
@@ -28,12 +30,12 @@ struct ctx;
  * @tx_base:	Bytes userspace wrote to fd[d] before the handover
  * @moved:	Bytes of direction d moved by userspace after the handover
  * @clamp:	fd[d]'s TCP_WINDOW_CLAMP before we clamped it, 0 if not
- * @rcvbuf:	fd[d]'s SO_RCVBUF before we shrank it
  * @eof:	fd[d] got a FIN
  * @shut:	We shut fd[d] for writing: direction !d is complete
  * @user:	fd[d] couldn't be activated: userspace moves direction d
  * @polling:	On the poll list (draining, or moving passed bytes)
- * @hot:	Poll ticks left since the limit was last hit
+ * @hot:	Poll ticks left since data last moved or the limit was hit
+ * @seen:	Redirected count at the last poll, per direction
  * @max_backlog: Largest backlog seen, either direction (for tests)
  * @prev:	Poll list, previous entry
  * @next:	Poll list, next entry
@@ -48,12 +50,12 @@ struct tcp_fastpath_pair {
 	uint64_t tx_base[2];
 	uint64_t moved[2];
 	int clamp[2];
-	int rcvbuf[2];
 	bool eof[2];
 	bool shut[2];
 	bool user[2];
 	bool polling;
 	unsigned hot;
+	uint64_t seen[2];
 	uint64_t max_backlog;
 	struct tcp_fastpath_pair *prev;
 	struct tcp_fastpath_pair *next;

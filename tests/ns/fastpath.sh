@@ -187,7 +187,7 @@ stall_run() {
 
 # The receiver stops reading for 5 s while the client pushes 128 MiB: the
 # data redirected but not yet sent (backlog, kernel memory no socket is
-# charged for) must stay within the 16 MiB limit, and every byte arrive.
+# charged for) must stay within the 32 MiB limit, and every byte arrive.
 # The same without the limit shows that the check can fail.
 # MemAvailable drops are reported too, but other processes make them noisy.
 case_stall() {
@@ -199,8 +199,8 @@ case_stall() {
 	     "with flow control, $(( $(val stall_nolimit max_backlog) / 1024 ))" \
 	     "KiB without; MemAvailable fell by at most $limited MiB, and" \
 	     "$MEMDROP MiB without" >&2
-	expect stall max_backlog -le $((16 * MIB)) &&
-	expect stall_nolimit max_backlog -gt $((16 * MIB)) &&
+	expect stall max_backlog -le $((32 * MIB)) &&
+	expect stall_nolimit max_backlog -gt $((32 * MIB)) &&
 	expect stall passed_bytes -gt 0 &&
 	fast_carried stall $((128 * MIB))
 }
