@@ -415,11 +415,14 @@ int main(int argc, char **argv)
 	if (icmp_init(c))
 		die("can't allocate ICMP tables");
 
-	if (c->mode == MODE_PASTA)
-		main_pasta_setup(c);
-	fastpath_init(c);	/* loading needs privileges: before sandboxing */
+	/* Loading needs CAP_BPF and CAP_NET_ADMIN in the initial user
+	 * namespace: before joining any namespace, and before sandboxing
+	 */
+	fastpath_init(c);
 	if (tcp_fastpath_init(c))
 		die("can't set up the eBPF fast path for TCP");
+	if (c->mode == MODE_PASTA)
+		main_pasta_setup(c);
 	main_tap_init(c);
 	if (udp_init(c))
 		die("can't set up UDP");
