@@ -102,7 +102,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/lib/%.o $(BUILD)/libcore.a
 asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
-		build-asan/passt unit
+		build-asan/passt build-asan/tests/fp_proxy unit
 
 deps:
 	$(Q)tools/install-deps --check >/dev/null 2>&1 || tools/install-deps
