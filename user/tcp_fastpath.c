@@ -11,10 +11,13 @@
  * pipes must reach fd[!d] before anything the kernel redirects, so the pipes
  * are flushed first, while neither socket is in a map and the caller isn't
  * reading: if a pipe can't be emptied now, the pair stays on splice
- * (-EAGAIN).  Byte-count baselines are then taken, while SIOCINQ still has
- * plain TCP meaning; both sockets go in fp_targets before either goes in
- * fp_active (a redirect to a missing target would drop data), and
- * SO_RCVLOWAT is set to kick the verdict on data queued before insertion.
+ * (-EAGAIN).  A socket already read must have nothing queued, as the
+ * verdict would get its partly read skb whole (see tfp_rx_base()).  Byte
+ * count baselines are then taken, while SIOCINQ still has plain TCP
+ * meaning; both sockets go in fp_targets before either goes in fp_active
+ * (a redirect to a missing target would drop data), and SO_RCVLOWAT is set
+ * to kick the verdict on data queued before insertion.  Only ESTABLISHED
+ * sockets can go in a sockmap: a pair where a FIN arrived stays on splice.
  *
  * Accounting, per direction, from counters that only grow:
  *   received  = tcpi_bytes_received(fd[d]) - FIN - rx_base[d]
@@ -32,15 +35,16 @@
  * and the sender stops.  That wakes us (EPOLLIN); once backlog is 0 we copy
  * the passed bytes to fd[!d] and publish how many (consumed): the program
  * redirects again only when consumed equals passed, so no byte overtakes
- * another.  The limit is refreshed only while we poll, so a pair that hit
- * it stays polled ("hot") for TFP_HOT_TICKS ms after the last time: a busy
- * pair then keeps redirecting with its limit kept ahead, and an idle one
- * costs nothing (a pair is also kept polled while data moves).  Getting back to redirecting needs a moment where every
- * passed byte was moved, but each byte we consume reopens fd[d]'s window
- * and the sender refills it at once: so while bytes are passed, fd[d]'s
- * window is clamped (TCP_WINDOW_CLAMP) to TFP_CLAMP, and restored once
- * passed equals moved.  Sockets are never taken out of a map to pause them: a
- * verdict racing with the removal drops data.
+ * another.  Sockets are never taken out of a map to pause them: a verdict
+ * racing with the removal drops data.
+ *
+ * The limit is refreshed only while we poll: a pair stays polled ("hot")
+ * for TFP_HOT_TICKS ms after data last moved or the limit was last hit, so
+ * a busy pair keeps its limit ahead and an idle one costs nothing.
+ * Getting back to redirecting needs a moment where every passed byte was
+ * moved, but each byte we consume reopens fd[d]'s window and the sender
+ * refills it at once: so while bytes are passed, fd[d]'s window is clamped
+ * (TCP_WINDOW_CLAMP) to TFP_CLAMP, and restored with the last copy.
  *
  * EOF: on EPOLLRDHUP from fd[d], shutdown(fd[!d], SHUT_WR) only once every
  * received byte was redirected or moved and backlog is 0, as the FIN then
