@@ -44,7 +44,7 @@ LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ	:= $(MAIN_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS	:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-TEST_TOOLS	:= $(BUILD)/tests/fp_proxy
+TEST_TOOLS	:= $(BUILD)/tests/fp_proxy $(BUILD)/tests/fp_udp
 ALL_OBJS	:= $(LIB_OBJS) $(MAIN_OBJ) $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o) \
 		   $(BUILD)/obj/tools/passt-probe.o \
 		   $(TEST_TOOLS:$(BUILD)/tests/%=$(BUILD)/obj/tests/lib/%.o)
@@ -102,7 +102,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/lib/%.o $(BUILD)/libcore.a
 asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
-		build-asan/passt build-asan/tests/fp_proxy unit
+		build-asan/passt build-asan/tests/fp_proxy build-asan/tests/fp_udp unit
 
 deps:
 	$(Q)tools/install-deps --check >/dev/null 2>&1 || tools/install-deps

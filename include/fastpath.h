@@ -56,4 +56,8 @@ int fastpath_sock_stats(const struct ctx *c, uint64_t cookie,
 int fastpath_sock_ctl(const struct ctx *c, uint64_t cookie, uint64_t limit,
 		      uint64_t consumed);
 
+int fastpath_udp_pair_add(const struct ctx *c, const int fd[2],
+			  uint64_t cookie[2]);
+void fastpath_udp_pair_remove(const struct ctx *c, const uint64_t cookie[2]);
+
 #endif /* FASTPATH_H */

@@ -39,6 +39,8 @@
  * @stats:	fp_stats: per-socket byte counts written by the program
  * @ctl:	fp_ctl: per-socket flow control written by us
  * @counters:	fp_counters: per-CPU verdict counters
+ * @udp_targets: fp_udp_targets: same as @targets, for UDP
+ * @udp_active:	fp_udp_active: same as @active, for UDP
  * @ncpus:	Possible CPUs, values per fp_counters entry
  */
 struct fastpath {
@@ -48,6 +50,8 @@ struct fastpath {
 	int stats;
 	int ctl;
 	int counters;
+	int udp_targets;
+	int udp_active;
 	int ncpus;
 };
 
@@ -161,9 +165,14 @@ int fastpath_open(struct fastpath **fp, bool verbose)
 	f->stats = bpf_map__fd(f->skel->maps.fp_stats);
 	f->ctl = bpf_map__fd(f->skel->maps.fp_ctl);
 	f->counters = bpf_map__fd(f->skel->maps.fp_counters);
+	f->udp_targets = bpf_map__fd(f->skel->maps.fp_udp_targets);
+	f->udp_active = bpf_map__fd(f->skel->maps.fp_udp_active);
 
 	rc = bpf_prog_attach(bpf_program__fd(f->skel->progs.fp_verdict),
 			     f->active, BPF_SK_SKB_STREAM_VERDICT, 0);
+	if (!rc)
+		rc = bpf_prog_attach(bpf_program__fd(f->skel->progs.fp_udp_verdict),
+				     f->udp_active, BPF_SK_SKB_VERDICT, 0);
 	if (rc) {
 		rc = -errno;
 		goto err_destroy;
@@ -429,4 +438,79 @@ int fastpath_sock_ctl(const struct ctx *c, uint64_t cookie, uint64_t limit,
 	if (bpf_map_update_elem(c->fp->ctl, &key, &ctl, BPF_EXIST))
 		return -errno;
 	return 0;
+}
+
+/**
+ * fastpath_udp_pair_add() - Let the kernel forward datagrams between two
+ *			     connected UDP sockets, both ways
+ * @c:		Execution context
+ * @fd:		Connected UDP sockets (sockmap takes only connected ones)
+ * @cookie:	Set to their socket cookies, for fastpath_udp_pair_remove()
+ *
+ * Targets go in before either socket is active: a datagram redirected to
+ * a missing target would be lost.  Not bounded yet: see man/passt.1.
+ *
+ * #syscalls getsockopt bpf
+ *
+ * Return: 0 on success, -EOPNOTSUPP if off, -errno on failure (nothing
+ *	   left in the maps)
+ */
+/* cppcheck-suppress unusedFunction ; for the UDP bypass, tests/lib/fp_udp.c */
+int fastpath_udp_pair_add(const struct ctx *c, const int fd[2],
+			  uint64_t cookie[2])
+{
+	socklen_t sl = sizeof(cookie[0]);
+	__u64 key, val;
+	int i, rc = 0;
+
+	if (!c->fp)
+		return -EOPNOTSUPP;
+	for (i = 0; i < 2; i++) {
+		if (getsockopt(fd[i], SOL_SOCKET, SO_COOKIE, &cookie[i], &sl))
+			return -errno;
+	}
+	for (i = 0; i < 2 && !rc; i++) {
+		key = cookie[i];
+		val = (__u64)fd[!i];
+		if (bpf_map_update_elem(c->fp->udp_targets, &key, &val,
+					BPF_ANY))
+			rc = -errno;
+	}
+	for (i = 0; i < 2 && !rc; i++) {
+		key = cookie[i];
+		val = (__u64)fd[i];
+		if (bpf_map_update_elem(c->fp->udp_active, &key, &val,
+					BPF_ANY))
+			rc = -errno;
+	}
+	if (rc)
+		fastpath_udp_pair_remove(c, cookie);
+	return rc;
+}
+
+/**
+ * fastpath_udp_pair_remove() - Stop forwarding between two UDP sockets
+ * @c:		Execution context
+ * @cookie:	Their cookies, from fastpath_udp_pair_add()
+ *
+ * Datagrams still queued for sending through the removed sockets are
+ * dropped, as a full socket buffer would.
+ *
+ * #syscalls bpf
+ */
+void fastpath_udp_pair_remove(const struct ctx *c, const uint64_t cookie[2])
+{
+	__u64 key;
+	int i;
+
+	if (!c->fp)
+		return;
+	for (i = 0; i < 2; i++) {
+		key = cookie[i];
+		bpf_map_delete_elem(c->fp->udp_active, &key);
+	}
+	for (i = 0; i < 2; i++) {
+		key = cookie[i];
+		bpf_map_delete_elem(c->fp->udp_targets, &key);
+	}
 }

@@ -20,9 +20,10 @@ BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
 PROXY="$(dirname "$BIN")/tests/fp_proxy"
 CASES="${*:-load big4 big6 small4 small6 half_close rst conc200 switch \
-	stall no_bpf user_fallback user_bpf_option}"
+	stall no_bpf user_fallback user_bpf_option udp}"
 test_dir fastpath "$BIN"
 install -m 0755 "$PROXY" "$T/fp_proxy"
+install -m 0755 "$(dirname "$BIN")/tests/fp_udp" "$T/fp_udp"
 install -m 0644 tests/lib/fp_peer.py "$T/fp_peer.py"
 PEER="/usr/bin/python3 $T/fp_peer.py"
 TO=120
@@ -251,6 +252,19 @@ case_user_bpf_option() {
 	[ $rc = 0 ] || { echo "pasta --bpf as root: status $rc: $out" >&2; return 1; }
 	echo "$out" | grep -q "eBPF fast path loaded" ||
 		{ echo "pasta --bpf as root said: $out" >&2; return 1; }
+}
+
+# A UDP pair in the fast path: every datagram size from 1 to 65507 bytes,
+# both ways, between loopbacks of two namespaces, must arrive whole (the
+# program linearises datagrams, which egress would otherwise split)
+case_udp() {
+	in_host timeout "$TO" "$T/fp_udp" --ns "/run/netns/$UP_NS" \
+		>"$T/udp.out" 2>"$T/udp.err" ||
+		{ grep -v "^libbpf" "$T/udp.err" >&2; tr '\n' ' ' <"$T/udp.out" >&2; return 1; }
+	expect udp sizes -eq 65507 && expect udp bad -eq 0 &&
+	expect udp redirected -eq $((2 * 65507)) &&
+	echo "udp: $(val udp redirected) datagrams, $(val udp redirected_bytes)" \
+	     "bytes redirected" >&2
 }
 
 topo_setup || { result fail topology; exit 1; }
