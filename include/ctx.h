@@ -27,6 +27,8 @@ struct tcp_ctx;
 struct udp_ctx;
 struct tcp_splice_ctx;
 struct fwd_auto_ctx;
+struct fastpath;
+struct tcp_fastpath_ctx;
 
 /**
  * enum passt_mode - which program we are
@@ -241,6 +243,8 @@ struct icmp_ctx {
  * @tcp:	TCP connection table and buffers, NULL with --no-tcp
  * @tcp_splice:	Spliced loopback connections (pasta), NULL if none
  * @fwd_auto:	Automatic forwarding state (fwd_auto.c), NULL if unused
+ * @fp:		eBPF fast path (loader/fastpath.c), NULL when off
+ * @tcp_fp:	TCP pairs in the fast path (tcp_fastpath.c), NULL when off
  * @exit_status: Status to exit with when the main loop ends
  * @done:	Main loop should end
  */
@@ -302,6 +306,8 @@ struct ctx {
 	struct tcp_ctx *tcp;
 	struct tcp_splice_ctx *tcp_splice;
 	struct fwd_auto_ctx *fwd_auto;
+	struct fastpath *fp;
+	struct tcp_fastpath_ctx *tcp_fp;
 	int exit_status;
 	bool done;
 };

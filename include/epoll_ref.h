@@ -23,6 +23,7 @@
  * @EPOLL_TYPE_TCP_LISTEN_NS: Listening socket for -T in the namespace,
  *			payload: port, IP version
  * @EPOLL_TYPE_FWD_AUTO: timerfd driving automatic forwarding rescans
+ * @EPOLL_TYPE_TCP_FASTPATH: timerfd polling TCP pairs in the eBPF fast path
  * @EPOLL_TYPE_NUM:	Sentinel
  */
 enum epoll_type {
@@ -40,6 +41,7 @@ enum epoll_type {
 	EPOLL_TYPE_TCP_SPLICE,
 	EPOLL_TYPE_TCP_LISTEN_NS,
 	EPOLL_TYPE_FWD_AUTO,
+	EPOLL_TYPE_TCP_FASTPATH,
 	EPOLL_TYPE_NUM,
 };
 

@@ -15,6 +15,7 @@
  * @PROBE_BPF_SK_SKB:	Load sk_skb programs
  * @PROBE_BPF_SK_MSG:	Load sk_msg programs
  * @PROBE_BPF_SOCKHASH:	Create sockhash maps
+ * @PROBE_BPF_FASTPATH:	Load and attach the fast-path object itself
  * @PROBE_SECCOMP:	Install seccomp filters
  * @PROBE_BINDTODEVICE:	SO_BINDTODEVICE without privileges
  * @PROBE_TCP_SND_WND:	tcpi_snd_wnd in TCP_INFO
@@ -35,6 +36,7 @@ enum probe_id {
 	PROBE_BPF_SK_SKB,
 	PROBE_BPF_SK_MSG,
 	PROBE_BPF_SOCKHASH,
+	PROBE_BPF_FASTPATH,
 	PROBE_SECCOMP,
 	PROBE_BINDTODEVICE,
 	PROBE_TCP_SND_WND,
@@ -71,5 +73,6 @@ bool probe_tcp_peek_off(void);
 int bpf_probe_prog_sk_skb(void);
 int bpf_probe_prog_sk_msg(void);
 int bpf_probe_map_sockhash(void);
+int bpf_probe_fastpath(void);
 
 #endif /* PROBE_H */

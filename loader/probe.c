@@ -4,13 +4,16 @@
  * Cheap checks through libbpf's feature probes, which load a minimal
  * program or create a minimal map of the given type: the verifier and the
  * privilege checks (CAP_BPF, CAP_NET_ADMIN, kernel.unprivileged_bpf_disabled)
- * answer for real.  Loading the fast-path skeleton itself is the final proof
- * and belongs to the loader (issue 6).
+ * answer for real.  Loading the fast-path skeleton itself is the final
+ * proof: bpf_probe_fastpath() runs the daemon's own loader for that.
  */
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <unistd.h>
 
+#include "fastpath.h"
 #include "probe.h"
 
 /**
@@ -57,13 +60,34 @@ int bpf_probe_prog_sk_msg(void)
 /**
  * bpf_probe_map_sockhash() - Can sockhash maps be created
  *
+ * Created directly rather than through libbpf_probe_bpf_map_type(), which
+ * reports any failure as "not supported": EPERM (missing CAP_BPF and
+ * CAP_NET_ADMIN) is the answer users need.
+ *
  * Return: 0 if so, -errno otherwise
  */
 int bpf_probe_map_sockhash(void)
 {
-	libbpf_print_fn_t old = libbpf_set_print(NULL);
-	int rc = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_SOCKHASH, NULL);
+	int fd = bpf_map_create(BPF_MAP_TYPE_SOCKHASH, NULL, sizeof(__u64),
+				sizeof(__u64), 1, NULL);
 
-	libbpf_set_print(old);
-	return bpf_probe_ret(rc);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/**
+ * bpf_probe_fastpath() - Load and attach the real fast-path object, then
+ *			  unload it: the daemon's own loader (fastpath.c)
+ *
+ * Return: 0 if it loads, -errno otherwise
+ */
+int bpf_probe_fastpath(void)
+{
+	struct fastpath *fp = NULL;
+	int rc = fastpath_open(&fp, false);
+
+	fastpath_close(fp);
+	return rc;
 }

@@ -54,7 +54,7 @@ static void verdicts(const struct probe_result *r, struct mode_verdict *v)
 		PROBE_USERNS, PROBE_TUN, PROBE_TAP_NS, PROBE_SPLICE,
 	};
 	const enum probe_id need_bpf[] = {
-		PROBE_BPF_SK_SKB, PROBE_BPF_SK_MSG, PROBE_BPF_SOCKHASH,
+		PROBE_BPF_SK_SKB, PROBE_BPF_SOCKHASH, PROBE_BPF_FASTPATH,
 	};
 	size_t i;
 
@@ -79,9 +79,11 @@ static void verdicts(const struct probe_result *r, struct mode_verdict *v)
 			break;
 		}
 	}
-	if (i == ARRAY_SIZE(need_bpf))
-		snprintf(v[0].reason, sizeof(v[0].reason), "the kernel allows "
-			 "it, but this build has no fast path yet (issue 6)");
+	if (i == ARRAY_SIZE(need_bpf)) {
+		v[0].usable = true;
+		snprintf(v[0].reason, sizeof(v[0].reason), "the fast-path "
+			 "object loads and attaches");
+	}
 
 	v[2].usable = true;	/* a UNIX socket and the protocols: always */
 }

@@ -300,7 +300,6 @@ static const struct conf_unsupported conf_unsupported[] = {
 	  .auto_ok = true },
 	{ "forwarding of all ports",	'U',	true, .spec_ok = true,
 	  .auto_ok = true },
-	{ "the eBPF fast path",		CONF_OPT_BPF,			false },
 };
 
 /**
@@ -1171,7 +1170,6 @@ static void conf_opt(struct ctx *c, struct conf_state *st,
 		c->bpf = true;
 		break;
 	case CONF_OPT_NO_BPF:
-		/* No fast path yet (issue 6): nothing to turn off */
 		c->no_bpf = true;
 		break;
 	case CONF_OPT_MAP_HOST_LOOPBACK:

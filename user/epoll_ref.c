@@ -22,6 +22,7 @@ static const char *const epoll_type_names[] = {
 	[EPOLL_TYPE_TCP_SPLICE]	= "spliced TCP socket",
 	[EPOLL_TYPE_TCP_LISTEN_NS] = "TCP listening socket in namespace",
 	[EPOLL_TYPE_FWD_AUTO]	= "automatic forwarding timer",
+	[EPOLL_TYPE_TCP_FASTPATH] = "TCP fast-path timer",
 };
 _Static_assert(ARRAY_SIZE(epoll_type_names) == EPOLL_TYPE_NUM,
 	       "epoll_type_names must name every epoll type");

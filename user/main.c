@@ -26,6 +26,7 @@
 #include "ctx.h"
 #include "epoll_ref.h"
 #include "fwd_auto.h"
+#include "fastpath.h"
 #include "icmp.h"
 #include "l2.h"
 #include "log.h"
@@ -37,6 +38,7 @@
 #include "tap.h"
 #include "tcp.h"
 #include "tcp_splice.h"
+#include "tcp_fastpath.h"
 #include "udp.h"
 #include "util.h"
 
@@ -364,6 +366,9 @@ static void main_loop(struct ctx *c)
 			case EPOLL_TYPE_FWD_AUTO:
 				fwd_auto_handler(c);
 				break;
+			case EPOLL_TYPE_TCP_FASTPATH:
+				tcp_fastpath_timer_handler(c);
+				break;
 			case EPOLL_TYPE_SIGNAL:
 				main_signal(c, ref.fd);
 				break;
@@ -425,6 +430,12 @@ int main(int argc, char **argv)
 	if (icmp_init(c))
 		die("can't allocate ICMP tables");
 
+	/* Loading needs CAP_BPF and CAP_NET_ADMIN in the initial user
+	 * namespace: before joining any namespace, and before sandboxing
+	 */
+	fastpath_init(c);
+	if (tcp_fastpath_init(c))
+		die("can't set up the eBPF fast path for TCP");
 	if (c->mode == MODE_PASTA)
 		main_pasta_setup(c);
 	main_tap_init(c);
@@ -452,5 +463,6 @@ int main(int argc, char **argv)
 		pasta_release_child(c);
 
 	main_loop(c);
+	fastpath_exit(c);
 	return c->exit_status;
 }

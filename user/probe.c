@@ -42,6 +42,7 @@ static const char *const probe_names[] = {
 	[PROBE_BPF_SK_SKB]	= "bpf-sk-skb",
 	[PROBE_BPF_SK_MSG]	= "bpf-sk-msg",
 	[PROBE_BPF_SOCKHASH]	= "bpf-sockhash",
+	[PROBE_BPF_FASTPATH]	= "bpf-fastpath",
 	[PROBE_SECCOMP]		= "seccomp-filter",
 	[PROBE_BINDTODEVICE]	= "so-bindtodevice",
 	[PROBE_TCP_SND_WND]	= "tcp-info-snd-wnd",
@@ -268,7 +269,7 @@ static void probe_splice(struct probe_result *r)
 static void probe_bpf(struct probe_result *r, int rc)
 {
 	if (!rc) {
-		probe_set(r, true, "usable by the eBPF fast path (issue 6)",
+		probe_set(r, true, "usable by the eBPF fast path",
 			  "loaded");
 		return;
 	}
@@ -499,6 +500,7 @@ void probe_run(enum probe_id id, struct probe_result *r)
 	case PROBE_BPF_SK_SKB:	probe_bpf(r, bpf_probe_prog_sk_skb());	break;
 	case PROBE_BPF_SK_MSG:	probe_bpf(r, bpf_probe_prog_sk_msg());	break;
 	case PROBE_BPF_SOCKHASH: probe_bpf(r, bpf_probe_map_sockhash()); break;
+	case PROBE_BPF_FASTPATH: probe_bpf(r, bpf_probe_fastpath());	break;
 	case PROBE_SECCOMP:	probe_seccomp(r);			break;
 	case PROBE_BINDTODEVICE: probe_bindtodevice(r);			break;
 	case PROBE_TCP_SND_WND:

@@ -181,8 +181,6 @@ case_unsupported() {
 		check_fail "unsupported_runas/$p" $p \
 			'^--runas: .*is not supported yet' -- --runas nobody
 	done
-	check_fail unsupported_bpf pasta '^--bpf: .*is not supported yet' \
-		-- --bpf
 }
 
 # passt without options parses (qemu socket mode): with the tripwire, it
@@ -208,6 +206,13 @@ case_bpf() {
 	fi
 	check_fail bpf_with_no_bpf pasta '^--bpf: .*--no-bpf' -- \
 		--bpf --no-bpf
+	run pasta "${GUARD[@]}" --bpf --netns "$T/no-such-netns"
+	if [ "$RC" = 1 ] && tripped; then
+		result pass cli/bpf_accepted
+	else
+		show "--bpf: expected to parse up to the tripwire"
+		result fail cli/bpf_accepted
+	fi
 }
 
 for c in $CASES; do
