@@ -17,9 +17,9 @@ Q		:= $(if $(V),,@)
 
 VERSION		:= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-PKGS		:= libmnl libbpf
+PKGS		:= libmnl libbpf libseccomp
 PKG_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS	:= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lbpf)
+PKG_LIBS	:= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lbpf -lseccomp)
 
 CFLAGS		?= -O2 -g
 CPPFLAGS	+= -D_GNU_SOURCE -Iinclude -DVERSION='"$(VERSION)"' $(PKG_CFLAGS)
@@ -29,7 +29,9 @@ DEPFLAGS	:= -MMD -MP
 CORE_SRCS	:= $(sort $(wildcard user/*.c pasta/*.c loader/*.c))
 MAIN_SRC	:= user/main.c
 LIB_SRCS	:= $(filter-out $(MAIN_SRC),$(CORE_SRCS))
-LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+# seccomp allow-lists, from the #syscalls annotations (tools/gen-syscalls)
+GEN_SYSCALLS	:= $(BUILD)/gen/syscalls.c
+LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/syscalls.o
 MAIN_OBJ	:= $(MAIN_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS	:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -55,6 +57,14 @@ $(BUILD)/passt-probe: $(BUILD)/obj/tools/passt-probe.o $(BUILD)/libcore.a
 
 $(BUILD)/libcore.a: $(LIB_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(GEN_SYSCALLS): $(CORE_SRCS) tools/gen-syscalls
+	@mkdir -p $(dir $@)
+	$(Q)tools/gen-syscalls $(CORE_SRCS) > $@
+
+$(BUILD)/obj/gen/syscalls.o: $(GEN_SYSCALLS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

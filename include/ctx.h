@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "fwd.h"
+#include "isolation.h"
 #include "log.h"
 
 struct tcp_ctx;
@@ -237,6 +238,7 @@ struct icmp_ctx {
  * @icmp_warned: Warned once that no ICMP socket can be opened
  * @udp:	UDP flows and buffers (user/udp.c), NULL with --no-udp
  * @tcp:	TCP connection table and buffers, NULL with --no-tcp
+ * @iso:	Sandbox decisions (isolation.c)
  * @exit_status: Status to exit with when the main loop ends
  * @done:	Main loop should end
  */
@@ -296,6 +298,7 @@ struct ctx {
 	bool icmp_warned;
 	struct udp_ctx *udp;
 	struct tcp_ctx *tcp;
+	struct isolation_ctx iso;
 	int exit_status;
 	bool done;
 };

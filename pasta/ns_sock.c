@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "isolation.h"
 #include "log.h"
 #include "ns_sock.h"
 #include "util.h"
@@ -55,6 +56,8 @@ struct ns_sock_resp {
  * @s:		Our end of the socketpair
  *
  * Return: never, exits the process
+ *
+ * #syscalls:ns_sock recvfrom sendmsg socket close exit_group
  */
 static void ns_sock_serve(int s)
 {
@@ -149,6 +152,7 @@ int ns_sock_init(struct ctx *c)
 		/* Keep only our end of the pair, as descriptor 3 */
 		if (dup2(sv[1], 3) < 0 || close_range(4, ~0U, 0))
 			_exit(1);
+		isolation_ns_sock();
 		ns_sock_serve(3);
 	}
 
@@ -168,6 +172,8 @@ int ns_sock_init(struct ctx *c)
  * @n:		How many are wanted, 1 to NS_SOCK_BATCH
  *
  * Return: number of sockets obtained (at least 1), or -errno if none
+ *
+ * #syscalls:pasta sendto recvmsg
  */
 int ns_sock_many(const struct ctx *c, int domain, int type, int protocol,
 		 int *fds, int n)

@@ -69,6 +69,12 @@ static int pasta_child(void *arg)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
+	/* pasta may lose the right to signal us once it drops root
+	 * (isolation.c): have the kernel end us with pasta instead
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM))
+		_exit(1);
+
 	if (!argv || !argv[0]) {
 		if (!shell || !*shell || access(shell, X_OK))
 			shell = "/bin/sh";
@@ -224,6 +230,8 @@ void pasta_release_child(struct ctx *c)
  * @c:		Execution context
  *
  * Return: its exit status (128 + signal if killed), -1 if still running
+ *
+ * #syscalls:pasta wait4
  */
 int pasta_child_exited(struct ctx *c)
 {

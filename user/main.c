@@ -26,6 +26,7 @@
 #include "ctx.h"
 #include "epoll_ref.h"
 #include "icmp.h"
+#include "isolation.h"
 #include "l2.h"
 #include "log.h"
 #include "ns_sock.h"
@@ -201,6 +202,8 @@ static void main_tap_init(struct ctx *c)
  * main_signal() - Handle pending signals
  * @c:		Execution context
  * @fd:		signalfd
+ *
+ * #syscalls read kill
  */
 static void main_signal(struct ctx *c, int fd)
 {
@@ -226,10 +229,13 @@ static void main_signal(struct ctx *c, int fd)
 			c->done = true;
 			break;
 		default:
-			if (c->pasta_st.child) {
-				kill(c->pasta_st.child, (int)si.ssi_signo);
+			/* Not allowed if we dropped root and the command
+			 * runs as root: then exit, and the kernel sends it
+			 * SIGTERM (PR_SET_PDEATHSIG, pasta.c)
+			 */
+			if (c->pasta_st.child &&
+			    !kill(c->pasta_st.child, (int)si.ssi_signo))
 				break;
-			}
 			c->done = true;
 		}
 	}
@@ -294,6 +300,8 @@ static void main_tap_event(struct ctx *c, uint32_t events)
 /**
  * main_timer() - Run protocol timers, once a second
  * @c:		Execution context
+ *
+ * #syscalls read
  */
 static void main_timer(struct ctx *c)
 {
@@ -311,6 +319,8 @@ static void main_timer(struct ctx *c)
 /**
  * main_loop() - Wait for events and dispatch them until told to stop
  * @c:		Execution context
+ *
+ * #syscalls epoll_wait epoll_pwait
  */
 static void main_loop(struct ctx *c)
 {
@@ -394,6 +404,8 @@ static void main_pasta_setup(struct ctx *c)
  * @argv:	Arguments
  *
  * Return: 0 on clean exit, 1 on errors, or the spawned command's status
+ *
+ * #syscalls exit_group
  */
 int main(int argc, char **argv)
 {
@@ -404,11 +416,13 @@ int main(int argc, char **argv)
 	c->mode = main_mode(argv[0]);
 	conf(c, argc, argv);
 	log_setup(&c->log);
+	isolation_prepare(c);
 
 	main_fds(c);
 	pcap_init(c);
 	if (icmp_init(c))
 		die("can't allocate ICMP tables");
+	icmp_raw_init(c);
 
 	if (c->mode == MODE_PASTA)
 		main_pasta_setup(c);
@@ -422,6 +436,7 @@ int main(int argc, char **argv)
 	if (!c->quiet)
 		conf_print(c);
 
+	isolation_prefork(c);
 	if (c->foreground)
 		main_write_pid(c, getpid());
 	else
@@ -430,6 +445,8 @@ int main(int argc, char **argv)
 	if (c->mode == MODE_PASTA)
 		pasta_release_child(c);
 
+	/* TODO(issue 6): pass whether the eBPF fast path is live */
+	isolation_sandbox(c, false);
 	main_loop(c);
 	return c->exit_status;
 }

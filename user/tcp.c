@@ -196,6 +196,8 @@ static struct tcp_conn *tcp_conn_alloc(const struct ctx *c,
  * tcp_wnd_wait_end() - Stop polling a connection for window updates
  * @c:		Execution context
  * @conn:	Connection
+ *
+ * #syscalls timerfd_settime
  */
 static void tcp_wnd_wait_end(const struct ctx *c, struct tcp_conn *conn)
 {
@@ -215,6 +217,8 @@ static void tcp_wnd_wait_end(const struct ctx *c, struct tcp_conn *conn)
  * @c:		Execution context
  * @conn:	Connection
  * @reset:	Close abortively (SO_LINGER 0): the host peer sees a reset
+ *
+ * #syscalls setsockopt close
  */
 static void tcp_conn_free(const struct ctx *c, struct tcp_conn *conn,
 			  bool reset)
@@ -257,6 +261,8 @@ static void tcp_conn_free(const struct ctx *c, struct tcp_conn *conn,
  * @events:	epoll events
  *
  * Return: 0 on success, -errno on failure
+ *
+ * #syscalls epoll_ctl
  */
 static int tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
 			 uint32_t events)
@@ -348,6 +354,8 @@ static int tcp_frame_send(const struct ctx *c, bool v6,
  * window plus one buffer's worth beyond it.
  *
  * Return: window in bytes
+ *
+ * #syscalls getsockopt ioctl
  */
 static uint32_t tcp_sock_wnd(const struct tcp_conn *conn)
 {
@@ -376,6 +384,8 @@ static uint32_t tcp_sock_wnd(const struct tcp_conn *conn)
  * gets an update once the host socket drains.
  *
  * Return: window field, host order
+ *
+ * #syscalls timerfd_settime
  */
 static uint16_t tcp_wnd_to_tap(const struct ctx *c, struct tcp_conn *conn)
 {
@@ -464,6 +474,8 @@ static void tcp_rst(const struct ctx *c, struct tcp_conn *conn, bool host_too)
  * tcp_rewind() - Resend from the first byte the guest didn't acknowledge
  * @c:		Execution context
  * @conn:	Connection, established
+ *
+ * #syscalls setsockopt
  */
 static void tcp_rewind(const struct ctx *c, struct tcp_conn *conn)
 {
@@ -483,6 +495,8 @@ static void tcp_rewind(const struct ctx *c, struct tcp_conn *conn)
  * tcp_peek_off_set() - Point the peek offset at the first byte not sent
  * @c:		Execution context
  * @conn:	Connection
+ *
+ * #syscalls setsockopt
  */
 static void tcp_peek_off_set(const struct ctx *c, const struct tcp_conn *conn)
 {
@@ -497,6 +511,8 @@ static void tcp_peek_off_set(const struct ctx *c, const struct tcp_conn *conn)
  * tcp_fin_maybe() - Send FIN to the guest if the host is done and all sent
  * @c:		Execution context
  * @conn:	Connection, established
+ *
+ * #syscalls ioctl
  */
 static void tcp_fin_maybe(const struct ctx *c, struct tcp_conn *conn)
 {
@@ -519,6 +535,8 @@ static void tcp_fin_maybe(const struct ctx *c, struct tcp_conn *conn)
  * @conn:	Connection, established
  *
  * Return: 0, or -1 if the connection was reset (entry freed)
+ *
+ * #syscalls recvmsg
  */
 static int tcp_data_from_sock(const struct ctx *c, struct tcp_conn *conn)
 {
@@ -609,6 +627,8 @@ static int tcp_data_from_sock(const struct ctx *c, struct tcp_conn *conn)
  * (tcp_check_space()), which never happens since we advertise no more than
  * fits: without a fixed size, the window we offer the guest stays at the
  * initial buffer size.
+ *
+ * #syscalls setsockopt
  */
 static void tcp_sock_bufsize(int s)
 {
@@ -625,6 +645,8 @@ static void tcp_sock_bufsize(int s)
  * @loopback:	The destination is on the host: don't bind to -o addresses
  *
  * Return: socket, -errno on failure
+ *
+ * #syscalls socket setsockopt close
  */
 static int tcp_sock_open(const struct ctx *c, int af, bool loopback)
 {
@@ -746,6 +768,8 @@ static void tcp_opts_parse(struct tcp_conn *conn, const uint8_t *opts,
  * @th:		SYN header
  * @opts:	Its options, NULL if none
  * @optlen:	Options length
+ *
+ * #syscalls connect
  */
 static void tcp_conn_new_tap(struct ctx *c, bool v6, const struct tcp_key *k,
 			     const struct tcphdr *th, const uint8_t *opts,
@@ -819,6 +843,8 @@ static void tcp_conn_new_tap(struct ctx *c, bool v6, const struct tcp_key *k,
  * @plen:	Payload length
  *
  * Return: 0, -1 if the connection was reset (entry freed)
+ *
+ * #syscalls recvfrom
  */
 static int tcp_tap_ack(const struct ctx *c, struct tcp_conn *conn,
 		       const struct tcphdr *th, size_t plen)
@@ -875,6 +901,9 @@ static int tcp_tap_ack(const struct ctx *c, struct tcp_conn *conn,
  * @plen:	Payload length
  *
  * Return: 0, -1 if the connection was reset (entry freed)
+ *
+ * #syscalls sendto
+ * #syscalls shutdown
  */
 static int tcp_tap_data(const struct ctx *c, struct tcp_conn *conn,
 			const struct tcphdr *th, const uint8_t *data,
@@ -1048,6 +1077,8 @@ void tcp_tap_handler(struct ctx *c, int af, const void *saddr,
  * @c:		Execution context
  * @ref:	epoll reference: data is the connection index
  * @events:	epoll events
+ *
+ * #syscalls getsockopt
  */
 void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 {
@@ -1160,6 +1191,8 @@ static void tcp_peer_addr(const struct ctx *c, bool v6,
  * @c:		Execution context
  * @ref:	epoll reference: data is the port, TCP_LISTEN_V6 for IPv6
  * @events:	epoll events
+ *
+ * #syscalls accept4 setsockopt close
  */
 void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 {
@@ -1423,6 +1456,8 @@ static void tcp_timer_conn(const struct ctx *c, struct tcp_conn *conn,
  * (SOCK_NOSPACE), which doesn't happen as we advertise no more than fits:
  * connections whose window went below two segments are polled instead,
  * every TCP_WND_POLL_NS while any is waiting.
+ *
+ * #syscalls read
  */
 void tcp_wnd_handler(struct ctx *c)
 {

@@ -178,8 +178,6 @@ case_unsupported() {
 			'^--tcp-ports: .*is not supported yet' -- -t $u
 		check_fail "unsupported_udp/$p" $p \
 			'^--udp-ports: .*is not supported yet' -- -u $u
-		check_fail "unsupported_runas/$p" $p \
-			'^--runas: .*is not supported yet' -- --runas nobody
 	done
 	check_fail unsupported_bpf pasta '^--bpf: .*is not supported yet' \
 		-- --bpf
