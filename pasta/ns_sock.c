@@ -70,7 +70,7 @@ static void ns_sock_serve(int s)
 		struct ns_sock_req req;
 		struct iovec iov = { &resp, sizeof(resp) };
 		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-		int fds[NS_SOCK_BATCH];
+		int fds[NS_SOCK_BATCH] = { 0 };
 		ssize_t n;
 
 		n = recv(s, &req, sizeof(req), 0);
@@ -232,7 +232,7 @@ int ns_sock_many(const struct ctx *c, int domain, int type, int protocol,
  */
 int ns_sock(const struct ctx *c, int domain, int type, int protocol)
 {
-	int fd, rc = ns_sock_many(c, domain, type, protocol, &fd, 1);
+	int fd = -1, rc = ns_sock_many(c, domain, type, protocol, &fd, 1);
 
 	return rc < 0 ? rc : fd;
 }

@@ -61,6 +61,7 @@
 
 #define ISOLATION_NOBODY	65534	/* if "nobody" is not in the database */
 #define ISOLATION_EMPTY_DIR	"/tmp"	/* mount point for the empty root */
+#define ISOLATION_DB_BUF	16384	/* for one user or group entry */
 
 /* Build with -DISOLATION_SECCOMP_ACTION=SCMP_ACT_LOG to have the kernel log
  * calls missing from the lists (with strace -f, or in the kernel log as
@@ -100,8 +101,8 @@ static bool isolation_num(const char *s, unsigned long *id)
  */
 int isolation_runas_parse(const char *runas, uid_t *uid, gid_t *gid)
 {
-	char buf[64], *group;
-	const struct passwd *pw;
+	char buf[64], db[ISOLATION_DB_BUF], *group;
+	struct passwd pwbuf, *pw = NULL;
 	unsigned long id;
 
 	if (strlen(runas) >= sizeof(buf))
@@ -115,11 +116,11 @@ int isolation_runas_parse(const char *runas, uid_t *uid, gid_t *gid)
 
 	if (isolation_num(buf, &id)) {
 		*uid = (uid_t)id;
-		pw = getpwuid(*uid);
+		if (getpwuid_r(*uid, &pwbuf, db, sizeof(db), &pw))
+			pw = NULL;
 		*gid = pw ? pw->pw_gid : (gid_t)id;
 	} else {
-		pw = getpwnam(buf);
-		if (!pw)
+		if (getpwnam_r(buf, &pwbuf, db, sizeof(db), &pw) || !pw)
 			return -ENOENT;
 		*uid = pw->pw_uid;
 		*gid = pw->pw_gid;
@@ -130,9 +131,9 @@ int isolation_runas_parse(const char *runas, uid_t *uid, gid_t *gid)
 	if (isolation_num(group, &id)) {
 		*gid = (gid_t)id;
 	} else {
-		const struct group *gr = getgrnam(group);
+		struct group grbuf, *gr = NULL;
 
-		if (!gr)
+		if (getgrnam_r(group, &grbuf, db, sizeof(db), &gr) || !gr)
 			return -ENOENT;
 		*gid = gr->gr_gid;
 	}
@@ -174,7 +175,7 @@ static bool isolation_init_root(void)
 static int isolation_capget(uint64_t *eff, uint64_t *prm)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
+	struct __user_cap_data_struct data[2] = { { 0 }, { 0 } };
 
 	if (syscall(SYS_capget, &hdr, data))
 		return -errno;
@@ -192,8 +193,7 @@ static int isolation_capget(uint64_t *eff, uint64_t *prm)
 void isolation_prepare(struct ctx *c)
 {
 	struct isolation_ctx *iso = &c->iso;
-	uint64_t eff, prm;
-	int rc;
+	uint64_t eff = 0, prm = 0;
 
 	/* glibc's syslog() formats local time: read the zone file now */
 	tzset();
@@ -201,7 +201,8 @@ void isolation_prepare(struct ctx *c)
 	iso->init_root = isolation_init_root();
 	iso->change_id = iso->init_root || *c->runas;
 	if (*c->runas) {
-		rc = isolation_runas_parse(c->runas, &iso->uid, &iso->gid);
+		int rc = isolation_runas_parse(c->runas, &iso->uid, &iso->gid);
+
 		if (rc) {
 			errno = -rc;
 			die_perror("--runas: can't resolve %s", c->runas);
@@ -269,6 +270,22 @@ static int isolation_userns_self(void)
 }
 
 /**
+ * isolation_userns_allowed() - May we create a user namespace for ourselves
+ * @c:		Execution context
+ *
+ * pasta doesn't with --netns-only, which --netns implies without --userns
+ * (see the man page).
+ *
+ * Return: true unless pasta was told to keep to the network namespace
+ */
+static bool isolation_userns_allowed(const struct ctx *c)
+{
+	if (c->mode != MODE_PASTA)
+		return true;
+	return !c->pasta.netns_only && (!*c->pasta.netns || *c->pasta.userns);
+}
+
+/**
  * isolation_prefork() - Change identity, get a user namespace, detach PIDs
  * @c:		Execution context, setup done except forking to background
  *
@@ -276,8 +293,7 @@ static int isolation_userns_self(void)
  */
 void isolation_prefork(struct ctx *c)
 {
-	uint64_t eff, prm;
-	int rc;
+	uint64_t eff = 0, prm = 0;
 
 	if (!c->iso.init_root) {
 		if (c->iso.change_id)
@@ -288,9 +304,11 @@ void isolation_prefork(struct ctx *c)
 			if (setns(c->pasta_st.userns_fd, CLONE_NEWUSER))
 				warn_perror("sandbox: can't join the target "
 					    "user namespace");
-		} else if (isolation_capget(&eff, &prm) ||
-			   !(eff & (1ULL << CAP_SYS_ADMIN))) {
-			rc = isolation_userns_self();
+		} else if (isolation_userns_allowed(c) &&
+			   (isolation_capget(&eff, &prm) ||
+			    !(eff & (1ULL << CAP_SYS_ADMIN)))) {
+			int rc = isolation_userns_self();
+
 			if (rc) {
 				errno = -rc;
 				warn_perror("sandbox: can't create a user "
@@ -367,7 +385,7 @@ static void isolation_caps(uint64_t keep)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[2];
-	uint64_t eff, prm;
+	uint64_t eff = 0, prm = 0;
 	int i;
 
 	/* Needs CAP_SETPCAP: without it, we can't have much to drop either */

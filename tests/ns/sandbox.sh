@@ -52,7 +52,7 @@ sandboxed() {
 	[ -z "$root" ] || { echo "/proc/$pid/root lists: $root" >&2; return 1; }
 	if [ -n "$uid" ]; then
 		v=$(status "$pid" Uid)
-		[ "$v" = "$uid	$uid	$uid	$uid" ] ||
+		[ "$v" = "$uid $uid $uid $uid" ] ||
 			{ echo "Uid: '$v', expected $uid" >&2; return 1; }
 	fi
 }
@@ -80,6 +80,18 @@ gone() {
 	return 1
 }
 
+# in_target PRIV PID CMD... - run a command in PID's network namespace
+# (and user namespace, if PRIV is user), as root or as the test user
+in_target() {
+	local priv=$1 pid=$2
+	shift 2
+	if [ "$priv" = root ]; then
+		nsenter -t "$pid" -n "$@"
+	else
+		as_user nsenter --preserve-credentials -t "$pid" -U -n "$@"
+	fi
+}
+
 # user_id PRIV - the user ID a daemon ends up with
 user_id() {
 	if [ "$1" = root ]; then id -u nobody; else id -u "$TEST_USER"; fi
@@ -99,8 +111,8 @@ case_pasta_spawn() {
 	sandboxed "$pp" 0000000000000000 "$(user_id "$1")" || rc=1
 	detached "$pp" "$sh" mnt ipc uts || rc=1
 	# The network still works, through the filter
-	[ $rc = 0 ] && { in_host nsenter -t "$sh" -U -n --preserve-credentials \
-		ping -c1 -W5 "$REMOTE4" >"$T/ping" 2>&1 || { cat "$T/ping" >&2; rc=1; }; }
+	[ $rc = 0 ] && { in_target "$1" "$sh" ping -c1 -W5 "$REMOTE4" \
+		>"$T/ping" 2>&1 || { cat "$T/ping" >&2; rc=1; }; }
 	kill "$pp" 2>/dev/null
 	gone "$pp" 5 || { echo "pasta survived SIGTERM" >&2; rc=1; }
 	kill "$sh" 2>/dev/null
@@ -112,9 +124,11 @@ case_pasta_spawn() {
 # namespace, unprivileged) in the background; $! is its launcher
 start_target() {
 	if [ "$1" = root ]; then
-		in_host unshare -n sleep 60 &
+		ip netns exec "$HOST_NS" unshare -n sleep 60 &
 	else
-		as_user unshare -rn sleep 60 &
+		ip netns exec "$HOST_NS" setpriv --reuid="$TEST_USER" \
+			--regid="$(id -g "$TEST_USER")" --clear-groups -- \
+			unshare -rn sleep 60 &
 	fi
 }
 
@@ -138,8 +152,8 @@ case_pasta_attach() {
 	record_pid "$pp"
 	sandboxed "$pp" 0000000000000000 "$(user_id "$1")" || rc=1
 	detached "$pp" "$target" mnt ipc uts || rc=1
-	nsenter -t "$target" -U -n --preserve-credentials \
-		ping -c1 -W5 "$UP4" >"$T/ping" 2>&1 || { cat "$T/ping" >&2; rc=1; }
+	in_target "$1" "$target" ping -c1 -W5 "$UP4" >"$T/ping" 2>&1 ||
+		{ cat "$T/ping" >&2; rc=1; }
 	kill "$pp" "$target" 2>/dev/null
 	gone "$pp" 5 || { echo "pasta survived SIGTERM" >&2; rc=1; }
 	return $rc
@@ -222,7 +236,7 @@ case_runas_login() {
 	uid=$(id -u daemon) || return 77
 	passt_start root --runas daemon || return 1
 	sandboxed "$PP" 0000000000000000 "$uid" || rc=1
-	[ "$(status "$PP" Gid | cut -f1)" = "$(id -g daemon)" ] ||
+	[ "$(status "$PP" Gid | cut -d' ' -f1)" = "$(id -g daemon)" ] ||
 		{ echo "Gid: $(status "$PP" Gid)" >&2; rc=1; }
 	kill "$PP"
 	return $rc
@@ -240,7 +254,7 @@ case_runas_numeric() {
 	record_pid "$sh"
 	pp=$(status "$sh" PPid)
 	sandboxed "$pp" 0000000000000000 12345 || rc=1
-	[ "$(status "$pp" Gid)" = "23456	23456	23456	23456" ] ||
+	[ "$(status "$pp" Gid)" = "23456 23456 23456 23456" ] ||
 		{ echo "Gid: $(status "$pp" Gid)" >&2; rc=1; }
 	[ -z "$(status "$pp" Groups)" ] ||
 		{ echo "Groups: $(status "$pp" Groups)" >&2; rc=1; }

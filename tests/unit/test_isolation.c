@@ -70,8 +70,9 @@ static int call_getppid(void)
  */
 static int call_bpf(void)
 {
+	const char *env = getenv("TEST_BPF_CMD");
+	int cmd = env ? atoi(env) : -1;
 	union bpf_attr attr;
-	int cmd = atoi(getenv("TEST_BPF_CMD"));
 
 	memset(&attr, 0, sizeof(attr));
 	attr.map_fd = (uint32_t)-1;
