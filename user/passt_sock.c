@@ -307,6 +307,8 @@ int passt_read_frames(struct ctx *c)
  * @sent:	Bytes of @iov already sent
  *
  * Return: 0 on success, -errno if the stream is now out of step
+ *
+ * #syscalls:passt poll ppoll
  */
 static int passt_send_rest(const struct ctx *c, const struct iovec *iov,
 			   size_t sent)

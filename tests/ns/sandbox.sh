@@ -110,6 +110,7 @@ case_pasta_spawn() {
 	pp=$(status "$sh" PPid)
 	sandboxed "$pp" 0000000000000000 "$(user_id "$1")" || rc=1
 	detached "$pp" "$sh" mnt ipc uts || rc=1
+	factory_filtered "$pp" || rc=1
 	# The network still works, through the filter
 	[ $rc = 0 ] && { in_target "$1" "$sh" ping -c1 -W5 "$REMOTE4" \
 		>"$T/ping" 2>&1 || { cat "$T/ping" >&2; rc=1; }; }
@@ -118,6 +119,22 @@ case_pasta_spawn() {
 	kill "$sh" 2>/dev/null
 	[ $rc = 0 ] || cat "$T/out" >&2
 	return $rc
+}
+
+# factory_filtered PID - pasta's socket factory, a child of PID, runs with
+# its own seccomp filter and no_new_privs
+factory_filtered() {
+	local f
+	for f in $(ps -o pid= --ppid "$1"); do
+		[ "$(cat "/proc/$f/comm" 2>/dev/null)" = pasta-ns-sock ] || continue
+		[ "$(status "$f" Seccomp)" = 2 ] &&
+			[ "$(status "$f" NoNewPrivs)" = 1 ] && return 0
+		echo "socket factory $f: Seccomp $(status "$f" Seccomp)," \
+		     "NoNewPrivs $(status "$f" NoNewPrivs)" >&2
+		return 1
+	done
+	echo "no socket factory among the children of $1" >&2
+	return 1
 }
 
 # start_target PRIV - a process in a new network namespace (and user
