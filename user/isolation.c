@@ -54,6 +54,19 @@
 #include <time.h>
 #include <unistd.h>
 
+/* gcc says so with a macro, clang through __has_feature() */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ISOLATION_SANITIZER	1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(ISOLATION_SANITIZER)
+#define ISOLATION_SANITIZER	1
+#endif
+#ifdef ISOLATION_SANITIZER
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include "ctx.h"
 #include "isolation.h"
 #include "log.h"
@@ -509,13 +522,26 @@ static void isolation_print(const char *const *const *lists, bool bpf)
  * @c:		Execution context, setup complete, in background if asked
  * @fastpath:	The eBPF fast path is live: allow its map operations
  *
+ * In ASan and UBSan builds, the runtime gets what it needs to print a
+ * report (measured with a seccomp logging filter): its attempts to read
+ * /proc fail quietly in the empty root.
+ *
  * Context: setup, the last step before the main loop; exits on failure
+ *
+ * #syscalls:sanitizer sigaltstack read open openat readlink close mmap munmap
  */
 void isolation_sandbox(struct ctx *c, bool fastpath)
 {
-	const char *const *lists[3] = { NULL, NULL, NULL };
+	const char *const *lists[4] = { NULL, NULL, NULL, NULL };
 	struct sigaction sa = { .sa_handler = isolation_exit_handler };
-	int rc;
+	int rc, n;
+
+#ifdef ISOLATION_SANITIZER
+	/* LeakSanitizer's check at exit needs /proc and ptrace(): do it now,
+	 * which also turns that one off
+	 */
+	__lsan_do_leak_check();
+#endif
 
 	if (getpid() == 1 &&
 	    (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGQUIT, &sa, NULL)))
@@ -539,10 +565,14 @@ void isolation_sandbox(struct ctx *c, bool fastpath)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		die_perror("can't set no_new_privs");
 
-	lists[0] = c->mode == MODE_PASTA ? isolation_syscalls_pasta :
-					   isolation_syscalls_passt;
+	n = 0;
+	lists[n++] = c->mode == MODE_PASTA ? isolation_syscalls_pasta :
+					     isolation_syscalls_passt;
 	if (fastpath)
-		lists[1] = isolation_syscalls_bpf;
+		lists[n++] = isolation_syscalls_bpf;
+#ifdef ISOLATION_SANITIZER
+	lists[n++] = isolation_syscalls_sanitizer;
+#endif
 	isolation_print(lists, fastpath);
 	rc = isolation_seccomp(lists, fastpath);
 	if (rc) {
@@ -558,7 +588,11 @@ void isolation_sandbox(struct ctx *c, bool fastpath)
  */
 void isolation_ns_sock(void)
 {
-	const char *const *lists[2] = { isolation_syscalls_ns_sock, NULL };
+	const char *const *lists[3] = { isolation_syscalls_ns_sock, NULL, NULL };
+
+#ifdef ISOLATION_SANITIZER
+	lists[1] = isolation_syscalls_sanitizer;
+#endif
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
 	    isolation_seccomp(lists, false))

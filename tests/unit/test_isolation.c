@@ -159,7 +159,8 @@ static void test_lists_resolve(void **state)
 	const char *const *lists[] = { isolation_syscalls_passt,
 				       isolation_syscalls_pasta,
 				       isolation_syscalls_bpf,
-				       isolation_syscalls_ns_sock, NULL };
+				       isolation_syscalls_ns_sock,
+				       isolation_syscalls_sanitizer, NULL };
 	const char *const *const *l;
 	const char *const *n;
 
