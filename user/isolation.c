@@ -389,20 +389,20 @@ static int isolation_pivot(void)
 }
 
 /**
- * isolation_caps() - Drop every capability but the ones to keep
+ * isolation_caps_bound() - Drop capabilities from bounding and ambient sets
  * @keep:	Capabilities to keep, bit per capability
+ *
+ * Dropping from the bounding set needs CAP_SETPCAP: a process without it
+ * can't regain anything through execve() anyway, and no_new_privs follows.
+ * Unknown capabilities (EINVAL) end the loop's work early.
  *
  * Context: setup, exits on failure
  */
-static void isolation_caps(uint64_t keep)
+static void isolation_caps_bound(uint64_t keep)
 {
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-	uint64_t eff = 0, prm = 0;
 	int i;
 
-	/* Needs CAP_SETPCAP: without it, we can't have much to drop either */
-	for (i = 0; i <= CAP_LAST_CAP; i++) {
+	for (i = 0; i < 64; i++) {
 		if (keep & (1ULL << i))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, i, 0, 0, 0) && errno != EINVAL &&
@@ -413,6 +413,19 @@ static void isolation_caps(uint64_t keep)
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) &&
 	    errno != EINVAL)
 		die_perror("can't clear ambient capabilities");
+}
+
+/**
+ * isolation_caps_set() - Keep only the given effective, permitted capabilities
+ * @keep:	Capabilities to keep, bit per capability, if we have them
+ *
+ * Context: setup, exits on failure
+ */
+static void isolation_caps_set(uint64_t keep)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	uint64_t eff = 0, prm = 0;
 
 	if (isolation_capget(&eff, &prm))
 		die_perror("capget");
@@ -559,9 +572,11 @@ void isolation_sandbox(struct ctx *c, bool fastpath)
 		c->iso.detached = rc >= 0;
 	}
 
+	/* Root needs CAP_SETPCAP, then CAP_SETUID and CAP_SETGID, in turn */
+	isolation_caps_bound(c->iso.keep_caps);
 	if (c->iso.init_root)
 		isolation_set_ids(c);
-	isolation_caps(c->iso.keep_caps);
+	isolation_caps_set(c->iso.keep_caps);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		die_perror("can't set no_new_privs");
 

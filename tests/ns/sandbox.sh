@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-pasta_spawn pasta_attach passt_bg passt_fg runas_login runas_numeric runas_denied bind_cap netns_quit no_netns_quit}"
+CASES="${*:-pasta_spawn pasta_attach passt_bg passt_fg runas_login runas_numeric runas_denied bind_cap netns_quit no_netns_quit debug_list}"
 PRIVS="${PRIVS:-root user}"
 test_dir sandbox "$BIN"
 TO=30
@@ -33,8 +33,9 @@ wait_pid_file() {
 }
 
 # sandboxed PID CAPEFF [UID] - check the sandbox of a running daemon: the
-# seccomp filter, no_new_privs, effective capabilities (hex), an empty
-# root, and the user ID when given
+# seccomp filter, no_new_privs, effective, permitted and bounding
+# capabilities (hex, all the same), none ambient, an empty root, and the
+# user ID when given
 sandboxed() {
 	local pid=$1 cap=$2 uid=${3:-} v root
 	for _ in $(seq 1 50); do
@@ -45,8 +46,13 @@ sandboxed() {
 	[ "$v" = 2 ] || { echo "Seccomp: '$v', expected 2" >&2; return 1; }
 	v=$(status "$pid" NoNewPrivs)
 	[ "$v" = 1 ] || { echo "NoNewPrivs: '$v', expected 1" >&2; return 1; }
-	v=$(status "$pid" CapEff)
-	[ "$v" = "$cap" ] || { echo "CapEff: '$v', expected $cap" >&2; return 1; }
+	for v in CapEff CapPrm CapBnd; do
+		[ "$(status "$pid" $v)" = "$cap" ] && continue
+		echo "$v: '$(status "$pid" $v)', expected $cap" >&2
+		return 1
+	done
+	v=$(status "$pid" CapAmb)
+	[ "$v" = 0000000000000000 ] || { echo "CapAmb: '$v'" >&2; return 1; }
 	root=$(ls -A "/proc/$pid/root/" 2>&1) ||
 		{ echo "can't list /proc/$pid/root: $root" >&2; return 1; }
 	[ -z "$root" ] || { echo "/proc/$pid/root lists: $root" >&2; return 1; }
@@ -341,6 +347,17 @@ case_no_netns_quit() {
 	sandboxed "$pp" 0000000000000000 || rc=1
 	kill "$pp"
 	return $rc
+}
+
+# debug_list: --debug lists the allowed system calls at start
+case_debug_list() {
+	pasta_run "$1" -d --config-net -- true >"$T/out" 2>&1 ||
+		{ cat "$T/out" >&2; return 1; }
+	grep -qE '^seccomp: [0-9]+ system calls allowed' "$T/out" &&
+		grep -qE '^seccomp: .* epoll_wait' "$T/out" && return 0
+	echo "no system call list in --debug output:" >&2
+	cat "$T/out" >&2
+	return 1
 }
 
 # no_sigsys - the kernel recorded no seccomp kill of our binary ($T)
