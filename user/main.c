@@ -203,7 +203,8 @@ static void main_tap_init(struct ctx *c)
  * @c:		Execution context
  * @fd:		signalfd
  *
- * #syscalls read kill
+ * #syscalls read
+ * #syscalls:pasta kill
  */
 static void main_signal(struct ctx *c, int fd)
 {
