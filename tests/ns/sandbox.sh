@@ -360,12 +360,24 @@ case_debug_list() {
 	return 1
 }
 
-# no_sigsys - the kernel recorded no seccomp kill of our binary ($T)
+# syscall_name NR - name of an x86_64 system call number, NR if unknown
+syscall_name() {
+	local h=/usr/include/x86_64-linux-gnu/asm/unistd_64.h
+	awk -v nr="$1" '$1 == "#define" && $3 == nr {
+		sub(/^__NR_/, "", $2); print $2; found = 1; exit }
+		END { if (!found) print nr }' "$h" 2>/dev/null || echo "$1"
+}
+
+# no_sigsys - the kernel recorded no seccomp kill of our binary ($T); name
+# the system call of each one found
 no_sigsys() {
-	local log
+	local log nr
 	log=$(dmesg 2>/dev/null | grep 'type=1326' | grep -F "$T/") || return 0
 	echo "seccomp killed our daemon:" >&2
 	echo "$log" >&2
+	for nr in $(grep -o 'syscall=[0-9]*' <<<"$log" | cut -d= -f2 | sort -u); do
+		echo "missing #syscalls annotation: $(syscall_name "$nr")" >&2
+	done
 	return 1
 }
 
