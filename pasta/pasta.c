@@ -69,12 +69,6 @@ static int pasta_child(void *arg)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
-	/* pasta may lose the right to signal us once it drops root
-	 * (isolation.c): have the kernel end us with pasta instead
-	 */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM))
-		_exit(1);
-
 	if (!argv || !argv[0]) {
 		if (!shell || !*shell || access(shell, X_OK))
 			shell = "/bin/sh";

@@ -231,8 +231,8 @@ static void main_signal(struct ctx *c, int fd)
 			break;
 		default:
 			/* Not allowed if we dropped root and the command
-			 * runs as root: then exit, and the kernel sends it
-			 * SIGTERM (PR_SET_PDEATHSIG, pasta.c)
+			 * runs as root: then exit, and the socket factory
+			 * ends the command (ns_sock.c)
 			 */
 			if (c->pasta_st.child &&
 			    !kill(c->pasta_st.child, (int)si.ssi_signo))

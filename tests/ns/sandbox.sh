@@ -120,8 +120,11 @@ case_pasta_spawn() {
 	# The network still works, through the filter
 	[ $rc = 0 ] && { in_target "$1" "$sh" ping -c1 -W5 "$REMOTE4" \
 		>"$T/ping" 2>&1 || { cat "$T/ping" >&2; rc=1; }; }
+	# As nobody, pasta can't signal a command running as root: it exits
+	# instead, and its socket factory ends the command (ns_sock.c)
 	kill "$pp" 2>/dev/null
 	gone "$pp" 5 || { echo "pasta survived SIGTERM" >&2; rc=1; }
+	gone "$sh" 5 || { echo "the command survived pasta" >&2; rc=1; }
 	kill "$sh" 2>/dev/null
 	[ $rc = 0 ] || cat "$T/out" >&2
 	return $rc
