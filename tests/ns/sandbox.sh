@@ -378,9 +378,11 @@ no_sigsys() {
 	log=$(dmesg 2>/dev/null | grep 'type=1326' | grep -F "$T/") || return 0
 	echo "seccomp killed our daemon:" >&2
 	echo "$log" >&2
-	for nr in $(grep -o 'syscall=[0-9]*' <<<"$log" | cut -d= -f2 | sort -u); do
-		echo "missing #syscalls annotation: $(syscall_name "$nr")" >&2
-	done
+	grep -o 'syscall=[0-9]*' <<<"$log" | cut -d= -f2 | sort -u |
+		while read -r nr; do
+			echo "missing #syscalls annotation:" \
+			     "$(syscall_name "$nr")" >&2
+		done
 	return 1
 }
 
