@@ -19,9 +19,9 @@ Q		:= $(if $(V),,@)
 
 VERSION		:= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-PKGS		:= libmnl libbpf
+PKGS		:= libmnl libbpf libseccomp
 PKG_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS	:= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lbpf)
+PKG_LIBS	:= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lbpf -lseccomp)
 
 CFLAGS		?= -O2 -g
 CPPFLAGS	+= -D_GNU_SOURCE -Iinclude -DVERSION='"$(VERSION)"' $(PKG_CFLAGS)
@@ -40,7 +40,9 @@ BPF_SKELS	:= $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 CORE_SRCS	:= $(sort $(wildcard user/*.c pasta/*.c loader/*.c))
 MAIN_SRC	:= user/main.c
 LIB_SRCS	:= $(filter-out $(MAIN_SRC),$(CORE_SRCS))
-LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+# seccomp allow-lists, from the #syscalls annotations (tools/gen-syscalls)
+GEN_SYSCALLS	:= $(BUILD)/gen/syscalls.c
+LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/syscalls.o
 MAIN_OBJ	:= $(MAIN_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS	:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -83,6 +85,13 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 
 # The loader includes the skeletons; -MMD tracks them after the first build
 $(LIB_OBJS) $(MAIN_OBJ): | $(BPF_SKELS)
+$(GEN_SYSCALLS): $(CORE_SRCS) tools/gen-syscalls
+	@mkdir -p $(dir $@)
+	$(Q)tools/gen-syscalls $(CORE_SRCS) > $@
+
+$(BUILD)/obj/gen/syscalls.o: $(GEN_SYSCALLS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

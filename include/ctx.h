@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "fwd.h"
+#include "isolation.h"
 #include "log.h"
 
 struct tcp_ctx;
@@ -245,6 +246,7 @@ struct icmp_ctx {
  * @fwd_auto:	Automatic forwarding state (fwd_auto.c), NULL if unused
  * @fp:		eBPF fast path (loader/fastpath.c), NULL when off
  * @tcp_fp:	TCP pairs in the fast path (tcp_fastpath.c), NULL when off
+ * @iso:	Sandbox decisions (isolation.c)
  * @exit_status: Status to exit with when the main loop ends
  * @done:	Main loop should end
  */
@@ -308,6 +310,7 @@ struct ctx {
 	struct fwd_auto_ctx *fwd_auto;
 	struct fastpath *fp;
 	struct tcp_fastpath_ctx *tcp_fp;
+	struct isolation_ctx iso;
 	int exit_status;
 	bool done;
 };

@@ -13,6 +13,7 @@
 #define ICMP_TIMEOUT_S	60	/* close a ping socket idle this long */
 
 int icmp_init(struct ctx *c);
+void icmp_raw_init(struct ctx *c);
 int icmp_tap4(struct ctx *c, const struct pool *p, size_t idx, size_t l4off,
 	      struct in_addr saddr, struct in_addr daddr);
 int icmp_tap6(struct ctx *c, const struct pool *p, size_t idx, size_t l4off,

@@ -54,6 +54,8 @@ void pasta_netns_quit_init(struct ctx *c)
  * pasta_netns_quit_handler() - End the main loop if the namespace file left
  * @c:		Execution context
  * @fd:		inotify descriptor
+ *
+ * #syscalls:pasta read
  */
 void pasta_netns_quit_handler(struct ctx *c, int fd)
 {

@@ -11,17 +11,24 @@
  * bind, connect and listen on it from its own namespace.
  *
  * The process exits when the daemon's end of the pair closes, that is, when
- * the daemon exits.  It holds no other descriptor.
+ * the daemon exits.  It holds no other descriptor, but for a pidfd of the
+ * command pasta spawned, if any: on its way out, it sends the command
+ * SIGTERM.  pasta itself can't once it dropped root for nobody while the
+ * command runs as root (isolation.c), and neither can the kernel on its
+ * behalf (PR_SET_PDEATHSIG is subject to the same permission check).
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "isolation.h"
 #include "log.h"
 #include "ns_sock.h"
 #include "util.h"
@@ -51,12 +58,31 @@ struct ns_sock_resp {
 };
 
 /**
+ * ns_sock_end() - End the spawned command, if any, and exit
+ * @pidfd:	pidfd of the command, -1 if none
+ * @status:	Exit status
+ *
+ * #syscalls:ns_sock pidfd_send_signal
+ */
+__attribute__((noreturn))
+static void ns_sock_end(int pidfd, int status)
+{
+	/* ESRCH if it's gone already: nothing else can have its pidfd */
+	if (pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
+	_exit(status);
+}
+
+/**
  * ns_sock_serve() - Factory loop: answer requests until the daemon leaves
  * @s:		Our end of the socketpair
+ * @pidfd:	pidfd of the spawned command, -1 if none
  *
  * Return: never, exits the process
+ *
+ * #syscalls:ns_sock recvfrom sendmsg socket close exit_group
  */
-static void ns_sock_serve(int s)
+static void ns_sock_serve(int s, int pidfd)
 {
 	for (;;) {
 		union {
@@ -72,11 +98,11 @@ static void ns_sock_serve(int s)
 
 		n = recv(s, &req, sizeof(req), 0);
 		if (n == 0)
-			_exit(0);
+			ns_sock_end(pidfd, 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			_exit(1);
+			ns_sock_end(pidfd, 1);
 		}
 		if (n != sizeof(req) || req.n < 1 || req.n > NS_SOCK_BATCH) {
 			resp.err = EINVAL;
@@ -106,11 +132,31 @@ static void ns_sock_serve(int s)
 		}
 		while (sendmsg(s, &mh, MSG_NOSIGNAL) < 0) {
 			if (errno != EINTR)
-				_exit(1);
+				ns_sock_end(pidfd, 1);
 		}
 		for (int i = 0; i < resp.n; i++)
 			close(fds[i]);
 	}
+}
+
+/**
+ * ns_sock_fds() - Keep only the factory's descriptors: 3, and 4 if a pidfd
+ * @s:		Factory's end of the socketpair
+ * @pidfd:	pidfd of the spawned command, -1 if none
+ *
+ * Both are first copied above 4, so that neither overwrites the other.
+ *
+ * Return: 0 on success, -1 on failure
+ */
+static int ns_sock_fds(int s, int pidfd)
+{
+	int hs = fcntl(s, F_DUPFD, 5), hp = -1;
+
+	if (hs < 0 || (pidfd >= 0 && (hp = fcntl(pidfd, F_DUPFD, 5)) < 0))
+		return -1;
+	if (dup2(hs, 3) < 0 || (hp >= 0 && dup2(hp, 4) < 0))
+		return -1;
+	return close_range(hp >= 0 ? 5 : 4, ~0U, 0) ? -1 : 0;
 }
 
 /**
@@ -122,11 +168,15 @@ static void ns_sock_serve(int s)
  */
 int ns_sock_init(struct ctx *c)
 {
-	int sv[2];
+	int sv[2], pidfd = -1;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		return -errno;
+
+	/* Linux 5.3: without pidfds, the command outlives us, as before */
+	if (c->pasta_st.child > 0)
+		pidfd = (int)syscall(SYS_pidfd_open, c->pasta_st.child, 0);
 
 	pid = fork();
 	if (pid < 0) {
@@ -134,6 +184,8 @@ int ns_sock_init(struct ctx *c)
 
 		close(sv[0]);
 		close(sv[1]);
+		if (pidfd >= 0)
+			close(pidfd);
 		return rc;
 	}
 	if (pid == 0) {
@@ -146,13 +198,15 @@ int ns_sock_init(struct ctx *c)
 			_exit(1);
 		if (setns(c->pasta_st.netns_fd, CLONE_NEWNET))
 			_exit(1);
-		/* Keep only our end of the pair, as descriptor 3 */
-		if (dup2(sv[1], 3) < 0 || close_range(4, ~0U, 0))
+		if (ns_sock_fds(sv[1], pidfd))
 			_exit(1);
-		ns_sock_serve(3);
+		isolation_ns_sock();
+		ns_sock_serve(3, pidfd >= 0 ? 4 : -1);
 	}
 
 	close(sv[1]);
+	if (pidfd >= 0)
+		close(pidfd);
 	c->pasta_st.ns_sock = sv[0];
 	c->pasta_st.ns_sock_pid = pid;
 	return 0;
@@ -168,6 +222,8 @@ int ns_sock_init(struct ctx *c)
  * @n:		How many are wanted, 1 to NS_SOCK_BATCH
  *
  * Return: number of sockets obtained (at least 1), or -errno if none
+ *
+ * #syscalls:pasta sendto recvmsg
  */
 int ns_sock_many(const struct ctx *c, int domain, int type, int protocol,
 		 int *fds, int n)

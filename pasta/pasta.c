@@ -224,6 +224,8 @@ void pasta_release_child(struct ctx *c)
  * @c:		Execution context
  *
  * Return: its exit status (128 + signal if killed), -1 if still running
+ *
+ * #syscalls:pasta wait4
  */
 int pasta_child_exited(struct ctx *c)
 {

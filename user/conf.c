@@ -289,7 +289,6 @@ struct conf_unsupported {
 
 /* Remove entries as features land: nothing else needs to change */
 static const struct conf_unsupported conf_unsupported[] = {
-	{ "changing user",		CONF_OPT_RUNAS,			false },
 	{ "host loopback mapping",	CONF_OPT_MAP_HOST_LOOPBACK,	false },
 	{ "guest address mapping",	CONF_OPT_MAP_GUEST_ADDR,	false },
 	{ "forwarding of all ports",	't',	true, .spec_ok = true,

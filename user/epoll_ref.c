@@ -36,6 +36,8 @@ _Static_assert(ARRAY_SIZE(epoll_type_names) == EPOLL_TYPE_NUM,
  * @data:	Type-specific payload
  *
  * Return: 0 on success, -errno on failure (-EBADF if @fd does not fit)
+ *
+ * #syscalls epoll_ctl
  */
 int epoll_ref_add(int epollfd, uint32_t events, enum epoll_type type, int fd,
 		  uint32_t data)

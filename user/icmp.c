@@ -131,6 +131,38 @@ static int icmp_raw_open(struct ctx *c, bool v6)
 }
 
 /**
+ * icmp_raw_init() - Open raw sockets now if ping sockets are not allowed
+ * @c:		Execution context, epoll ready
+ *
+ * CAP_NET_RAW goes with the sandbox (isolation.c), so a daemon that will
+ * need raw sockets opens them before: if a ping socket can't be opened for
+ * an IP version we serve, try the raw one.  Failing that is not an error:
+ * icmp_echo_send() warns once at the first request.
+ *
+ * Context: setup, before the sandbox
+ */
+void icmp_raw_init(struct ctx *c)
+{
+	int v, s;
+
+	if (c->no_icmp)
+		return;
+	for (v = 0; v <= 1; v++) {
+		if (!(v ? c->ifi6 : c->ifi4))
+			continue;
+		s = socket(v ? AF_INET6 : AF_INET,
+			   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			   v ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+		if (s >= 0) {
+			close(s);
+			continue;
+		}
+		if (errno == EACCES || errno == EPERM)
+			icmp_raw_open(c, v);
+	}
+}
+
+/**
  * icmp_sock_open() - Open and bind a ping socket for a guest identifier
  * @c:		Execution context
  * @v6:		IPv6 rather than IPv4
@@ -191,6 +223,8 @@ fail:
  * @len:	Message length
  *
  * Return: 1 (the frame was ours)
+ *
+ * #syscalls sendto
  */
 static int icmp_echo_send(struct ctx *c, bool v6, const void *dst,
 			  const uint8_t *msg, size_t len)
@@ -320,6 +354,8 @@ int icmp_tap6(struct ctx *c, const struct pool *p, size_t idx, size_t l4off,
  * icmp_sock_handler() - Relay echo replies from a ping socket to the guest
  * @c:		Execution context
  * @ref:	epoll reference: identifier in the low 16 bits, bit 16 for IPv6
+ *
+ * #syscalls recvfrom
  */
 void icmp_sock_handler(struct ctx *c, union epoll_ref ref)
 {
@@ -393,6 +429,8 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref)
 /**
  * icmp_timer() - Close ping sockets idle for ICMP_TIMEOUT_S
  * @c:		Execution context
+ *
+ * #syscalls close
  */
 void icmp_timer(struct ctx *c)
 {

@@ -45,6 +45,8 @@ void log_setup(struct log_ctx *l)
  * log_file_make_room() - Drop old entries so that @need more bytes fit
  * @l:		Logging state, file open
  * @need:	Bytes about to be appended
+ *
+ * #syscalls pread64 pwrite64 ftruncate
  */
 static void log_file_make_room(struct log_ctx *l, size_t need)
 {
@@ -90,6 +92,8 @@ static void log_file_make_room(struct log_ctx *l, size_t need)
  * A line longer than the whole file is cut to fit, and still ends with a
  * newline: the file always holds whole lines, so that the next call drops
  * the old ones at a line boundary.
+ *
+ * #syscalls pwrite64
  */
 static void log_file_write(struct log_ctx *l, char *line, size_t len)
 {
@@ -111,6 +115,8 @@ static void log_file_write(struct log_ctx *l, char *line, size_t len)
  * @errnum:	If non-zero, append the text for this error number
  * @fmt:	printf-style format
  * @ap:		Arguments
+ *
+ * #syscalls write clock_gettime getpid socket connect sendto close
  */
 static void log_vemit(int pri, int errnum, const char *fmt, va_list ap)
 {

@@ -28,6 +28,7 @@
 #include "fwd_auto.h"
 #include "fastpath.h"
 #include "icmp.h"
+#include "isolation.h"
 #include "l2.h"
 #include "log.h"
 #include "ns_sock.h"
@@ -205,6 +206,9 @@ static void main_tap_init(struct ctx *c)
  * main_signal() - Handle pending signals
  * @c:		Execution context
  * @fd:		signalfd
+ *
+ * #syscalls read
+ * #syscalls:pasta kill
  */
 static void main_signal(struct ctx *c, int fd)
 {
@@ -230,10 +234,13 @@ static void main_signal(struct ctx *c, int fd)
 			c->done = true;
 			break;
 		default:
-			if (c->pasta_st.child) {
-				kill(c->pasta_st.child, (int)si.ssi_signo);
+			/* Not allowed if we dropped root and the command
+			 * runs as root: then exit, and the socket factory
+			 * ends the command (ns_sock.c)
+			 */
+			if (c->pasta_st.child &&
+			    !kill(c->pasta_st.child, (int)si.ssi_signo))
 				break;
-			}
 			c->done = true;
 		}
 	}
@@ -298,6 +305,8 @@ static void main_tap_event(struct ctx *c, uint32_t events)
 /**
  * main_timer() - Run protocol timers, once a second
  * @c:		Execution context
+ *
+ * #syscalls read
  */
 static void main_timer(struct ctx *c)
 {
@@ -316,6 +325,8 @@ static void main_timer(struct ctx *c)
 /**
  * main_loop() - Wait for events and dispatch them until told to stop
  * @c:		Execution context
+ *
+ * #syscalls epoll_wait epoll_pwait
  */
 static void main_loop(struct ctx *c)
 {
@@ -413,6 +424,8 @@ static void main_pasta_setup(struct ctx *c)
  * @argv:	Arguments
  *
  * Return: 0 on clean exit, 1 on errors, or the spawned command's status
+ *
+ * #syscalls exit_group
  */
 int main(int argc, char **argv)
 {
@@ -424,11 +437,13 @@ int main(int argc, char **argv)
 	c->mode = main_mode(argv[0]);
 	conf(c, argc, argv);
 	log_setup(&c->log);
+	isolation_prepare(c);
 
 	main_fds(c);
 	pcap_init(c);
 	if (icmp_init(c))
 		die("can't allocate ICMP tables");
+	icmp_raw_init(c);
 
 	/* Loading needs CAP_BPF and CAP_NET_ADMIN in the initial user
 	 * namespace: before joining any namespace, and before sandboxing
@@ -454,6 +469,7 @@ int main(int argc, char **argv)
 	if (!c->quiet)
 		conf_print(c);
 
+	isolation_prefork(c);
 	if (c->foreground)
 		main_write_pid(c, getpid());
 	else
@@ -462,6 +478,8 @@ int main(int argc, char **argv)
 	if (c->mode == MODE_PASTA)
 		pasta_release_child(c);
 
+	/* TODO(issue 6): pass whether the eBPF fast path is live */
+	isolation_sandbox(c, false);
 	main_loop(c);
 	fastpath_exit(c);
 	return c->exit_status;

@@ -159,6 +159,8 @@ void passt_sock_init(struct ctx *c)
 /**
  * passt_listen_handler() - Accept a guest, or turn it away if one is here
  * @c:		Execution context
+ *
+ * #syscalls:passt accept4 close
  */
 void passt_listen_handler(struct ctx *c)
 {
@@ -195,6 +197,8 @@ void passt_listen_handler(struct ctx *c)
  * What we learnt about the guest (MAC, addresses) and its ICMP sockets go,
  * so that the next guest starts afresh, Router Advertisements included.
  * With --one-off (or --fd), the main loop ends instead.
+ *
+ * #syscalls:passt epoll_ctl close
  */
 void passt_guest_gone(struct ctx *c)
 {
@@ -270,6 +274,8 @@ static int passt_parse_frames(struct ctx *c, size_t *used)
  *
  * Return: frames queued, -ENOTCONN if the guest left, -EPROTO if the stream
  * is out of step, other -errno on socket errors
+ *
+ * #syscalls:passt recvfrom
  */
 int passt_read_frames(struct ctx *c)
 {
@@ -301,6 +307,8 @@ int passt_read_frames(struct ctx *c)
  * @sent:	Bytes of @iov already sent
  *
  * Return: 0 on success, -errno if the stream is now out of step
+ *
+ * #syscalls:passt poll ppoll
  */
 static int passt_send_rest(const struct ctx *c, const struct iovec *iov,
 			   size_t sent)
@@ -343,6 +351,8 @@ static int passt_send_rest(const struct ctx *c, const struct iovec *iov,
  * @len:	Frame length
  *
  * Return: 0 on success, -errno if the frame was dropped
+ *
+ * #syscalls:passt sendmsg shutdown
  */
 int passt_send_frame(const struct ctx *c, const void *frame, size_t len)
 {

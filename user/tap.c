@@ -46,6 +46,8 @@ static const uint8_t mac_bcast[ETH_ALEN_] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
  * @len:	Frame length
  *
  * Return: 0 on success, -errno if the frame was dropped
+ *
+ * #syscalls:pasta write
  */
 int tap_send(const struct ctx *c, const void *frame, size_t len)
 {
@@ -507,6 +509,8 @@ static size_t tap_frame_align(size_t off)
  * room for a frame of maximum size.
  *
  * Return: number of frames queued, -errno on a device error
+ *
+ * #syscalls:pasta read
  */
 int tap_read_frames(struct ctx *c)
 {

@@ -198,6 +198,8 @@ static struct tcp_conn *tcp_conn_alloc(const struct ctx *c,
  * tcp_wnd_wait_end() - Stop polling a connection for window updates
  * @c:		Execution context
  * @conn:	Connection
+ *
+ * #syscalls timerfd_settime
  */
 static void tcp_wnd_wait_end(const struct ctx *c, struct tcp_conn *conn)
 {
@@ -388,6 +390,8 @@ static uint32_t tcp_sock_wnd(const struct tcp_conn *conn)
  * gets an update once the host socket drains.
  *
  * Return: window field, host order
+ *
+ * #syscalls timerfd_settime
  */
 static uint16_t tcp_wnd_to_tap(const struct ctx *c, struct tcp_conn *conn)
 {
@@ -507,6 +511,8 @@ static void tcp_rst(const struct ctx *c, struct tcp_conn *conn, bool host_too)
  * tcp_rewind() - Resend from the first byte the guest didn't acknowledge
  * @c:		Execution context
  * @conn:	Connection, established
+ *
+ * #syscalls setsockopt
  */
 static void tcp_rewind(const struct ctx *c, struct tcp_conn *conn)
 {
@@ -526,6 +532,8 @@ static void tcp_rewind(const struct ctx *c, struct tcp_conn *conn)
  * tcp_peek_off_set() - Point the peek offset at the first byte not sent
  * @c:		Execution context
  * @conn:	Connection
+ *
+ * #syscalls setsockopt
  */
 static void tcp_peek_off_set(const struct ctx *c, const struct tcp_conn *conn)
 {
@@ -540,6 +548,8 @@ static void tcp_peek_off_set(const struct ctx *c, const struct tcp_conn *conn)
  * tcp_fin_maybe() - Send FIN to the guest if the host is done and all sent
  * @c:		Execution context
  * @conn:	Connection, established
+ *
+ * #syscalls ioctl
  */
 static void tcp_fin_maybe(const struct ctx *c, struct tcp_conn *conn)
 {
@@ -654,6 +664,8 @@ static int tcp_data_from_sock(const struct ctx *c, struct tcp_conn *conn)
  * (tcp_check_space()), which never happens since we advertise no more than
  * fits: without a fixed size, the window we offer the guest stays at the
  * initial buffer size.
+ *
+ * #syscalls setsockopt
  */
 static void tcp_sock_bufsize(int s)
 {
@@ -693,6 +705,8 @@ static bool tcp_fd_room(int s)
  * @loopback:	The destination is on the host: don't bind to -o addresses
  *
  * Return: socket, -errno on failure
+ *
+ * #syscalls socket setsockopt close
  */
 static int tcp_sock_open(const struct ctx *c, int af, bool loopback)
 {
@@ -1254,6 +1268,8 @@ void tcp_tap_handler(struct ctx *c, int af, const void *saddr,
  * @c:		Execution context
  * @ref:	epoll reference: data is the connection index
  * @events:	epoll events
+ *
+ * #syscalls getsockopt
  */
 void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 {

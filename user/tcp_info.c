@@ -19,6 +19,8 @@
  * @wnd:	Window in bytes, set on success
  *
  * Return: true if the kernel reports it (Linux 5.19 or later)
+ *
+ * #syscalls getsockopt
  */
 bool tcp_info_snd_wnd(int s, uint32_t *wnd)
 {

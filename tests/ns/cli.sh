@@ -169,18 +169,11 @@ case_mode_options() {
 }
 
 case_unsupported() {
-	local p u
-	for p in pasta passt; do
-		# Port lists and pasta's auto work: only passt's all doesn't
-		if [ $p = passt ]; then
-			check_fail "unsupported_tcp/$p" $p \
-				'^--tcp-ports: .*is not supported yet' -- -t all
-			check_fail "unsupported_udp/$p" $p \
-				'^--udp-ports: .*is not supported yet' -- -u all
-		fi
-		check_fail "unsupported_runas/$p" $p \
-			'^--runas: .*is not supported yet' -- --runas nobody
-	done
+	# Port lists and pasta's auto work: only passt's all doesn't
+	check_fail unsupported_tcp/passt passt \
+		'^--tcp-ports: .*is not supported yet' -- -t all
+	check_fail unsupported_udp/passt passt \
+		'^--udp-ports: .*is not supported yet' -- -u all
 }
 
 # passt without options parses (qemu socket mode): with the tripwire, it
