@@ -37,6 +37,8 @@ struct ctx;
  * @hot:	Poll ticks left since data last moved or the limit was hit
  * @seen:	Redirected count at the last poll, per direction
  * @max_backlog: Largest backlog seen, either direction (for tests)
+ * @bytes:	Bytes of direction d delivered since the handover, set when
+ *		the pair closes (before @closed runs)
  * @prev:	Poll list, previous entry
  * @next:	Poll list, next entry
  * @closed:	Called once the sockets are closed: @reset if by a reset
@@ -57,6 +59,7 @@ struct tcp_fastpath_pair {
 	unsigned hot;
 	uint64_t seen[2];
 	uint64_t max_backlog;
+	uint64_t bytes[2];
 	struct tcp_fastpath_pair *prev;
 	struct tcp_fastpath_pair *next;
 	void (*closed)(struct ctx *c, struct tcp_fastpath_pair *p, bool reset);

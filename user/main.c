@@ -478,8 +478,7 @@ int main(int argc, char **argv)
 	if (c->mode == MODE_PASTA)
 		pasta_release_child(c);
 
-	/* TODO(issue 6): pass whether the eBPF fast path is live */
-	isolation_sandbox(c, false);
+	isolation_sandbox(c, fastpath_active(c));
 	main_loop(c);
 	fastpath_exit(c);
 	return c->exit_status;

@@ -431,6 +431,14 @@ static void tfp_close(struct ctx *c, struct tcp_fastpath_pair *p, bool reset)
 	int i;
 
 	tfp_poll_set(c, p, false);
+	for (i = 0; i < 2; i++) {
+		uint64_t redirected = 0, passed = 0;
+
+		if (!p->user[i] &&
+		    fastpath_sock_stats(c, p->cookie[i], &redirected, &passed))
+			redirected = 0;
+		p->bytes[i] = redirected + p->moved[i];
+	}
 	for (i = 0; i < 2; i++)
 		fastpath_sock_forget(c, p->cookie[i]);
 	for (i = 0; i < 2; i++) {

@@ -35,12 +35,12 @@
  * are EOF and SHUT.  An error or a reset on either side closes both with
  * SO_LINGER 0, so the other peer sees a RST too.
  *
- * Fast path hook (issue 6): a pair in ESTABLISHED, with both pipes empty,
- * is what an eBPF sockmap can take over.  The place is the end of
- * tcp_splice_established(): a future FASTPATH flag would be set there when
- * fastpath_add() accepts both sockets, and tcp_splice_sock_handler() would
- * then only watch for EPOLLERR/EPOLLHUP and EOF on such a pair (the kernel
- * moves the data), falling back to this code if fastpath_add() refuses.
+ * eBPF fast path (tcp_fastpath.c): when it is loaded, a pair is offered to
+ * it as soon as both sides are connected, before anything was read (so the
+ * pipes are empty).  If it takes the pair (FASTPATH), the kernel moves the
+ * data and tcp_fastpath.c owns the sockets: their events go there, and it
+ * calls tcp_splice_fp_closed() once it closed them.  If it refuses (off,
+ * unprivileged, a FIN already arrived), the pair stays on splice.
  *
  * File descriptors: a pair holds six (two sockets, two pipes).  We track
  * RLIMIT_NOFILE (raised to the hard limit by tcp_init()) against an
@@ -55,6 +55,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -66,6 +67,7 @@
 #include "log.h"
 #include "ns_sock.h"
 #include "tcp_conn.h"
+#include "tcp_fastpath.h"
 #include "tcp_splice.h"
 #include "util.h"
 
@@ -99,6 +101,7 @@
 #define SPLICE_EOF(i)		(1U << (2 + (i)))
 #define SPLICE_SHUT(i)		(1U << (4 + (i)))
 #define SPLICE_BLOCKED(i)	(1U << (6 + (i)))
+#define SPLICE_FASTPATH		(1U << 8)
 
 /**
  * struct tcp_splice_conn - one spliced pair of sockets
@@ -115,6 +118,7 @@
  *		using the same entry (and, likely, the same descriptors)
  * @port:	Port we connected to, for logs
  * @ns_to_host:	Accepted in the namespace (-T), else on the host (-t)
+ * @fp:		State in the eBPF fast path, if FASTPATH
  */
 struct tcp_splice_conn {
 	int s[2];
@@ -128,6 +132,7 @@ struct tcp_splice_conn {
 	uint32_t gen;
 	uint16_t port;
 	bool ns_to_host;
+	struct tcp_fastpath_pair fp;
 };
 
 /**
@@ -174,6 +179,7 @@ struct tcp_splice_ctx {
 	int fds;
 	uint64_t spliced;
 	uint64_t refused;
+	uint64_t fastpath;
 	uint64_t bytes_to_ns;
 	uint64_t bytes_to_host;
 };
@@ -483,12 +489,15 @@ static void tcp_splice_free(struct ctx *c, struct tcp_splice_conn *conn,
 	}
 	ts->bytes_to_ns += to_ns;
 	ts->bytes_to_host += to_host;
-	debug("TCP splice: %s connection to port %u %s: %llu bytes host to "
+	debug("TCP splice: %s connection to port %u %s%s: %llu bytes host to "
 	      "namespace, %llu bytes namespace to host (%llu spliced, "
-	      "%llu/%llu bytes in total)",
+	      "%llu in the fast path, %llu/%llu bytes in total)",
 	      conn->ns_to_host ? "-T" : "-t", conn->port,
-	      rst ? "reset" : "closed", (unsigned long long)to_ns,
+	      rst ? "reset" : "closed",
+	      conn->flags & SPLICE_FASTPATH ? " (fast path)" : "",
+	      (unsigned long long)to_ns,
 	      (unsigned long long)to_host, (unsigned long long)ts->spliced,
+	      (unsigned long long)ts->fastpath,
 	      (unsigned long long)ts->bytes_to_ns,
 	      (unsigned long long)ts->bytes_to_host);
 	conn->flags = 0;
@@ -601,6 +610,67 @@ static void tcp_splice_update(struct ctx *c, struct tcp_splice_conn *conn)
 }
 
 /**
+ * tcp_splice_fp_closed() - The fast path closed a pair's sockets
+ * @c:		Execution context
+ * @p:		Fast-path state, inside a struct tcp_splice_conn
+ * @reset:	Closed by a reset
+ */
+static void tcp_splice_fp_closed(struct ctx *c, struct tcp_fastpath_pair *p,
+				 bool reset)
+{
+	struct tcp_splice_conn *conn = (struct tcp_splice_conn *)
+		(void *)((char *)p - offsetof(struct tcp_splice_conn, fp));
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		conn->bytes[i] += p->bytes[i];
+		conn->s[i] = -1;		/* closed already */
+		c->tcp_splice->fds--;
+	}
+	tcp_splice_free(c, conn, reset);
+}
+
+/**
+ * tcp_splice_fastpath() - Offer a pair to the eBPF fast path
+ * @c:		Execution context
+ * @conn:	Pair whose sides are both connected
+ *
+ * Return: true if the fast path took the pair
+ */
+static bool tcp_splice_fastpath(struct ctx *c, struct tcp_splice_conn *conn)
+{
+	const int pipe_r[2] = { conn->pipe[0][0], conn->pipe[1][0] };
+	uint64_t ref[2];
+	size_t flushed[2];
+	int i, rc;
+
+	if (!c->tcp_fp)
+		return false;
+	for (i = 0; i < 2; i++) {
+		union epoll_ref r = {
+			.type = EPOLL_TYPE_TCP_SPLICE, .fd = conn->s[i],
+			.data = tcp_splice_ref_data(c->tcp_splice, conn, i),
+		};
+
+		ref[i] = r.u64;
+	}
+	conn->fp.closed = tcp_splice_fp_closed;
+	rc = tcp_fastpath_add(c, &conn->fp, conn->s, ref, pipe_r, flushed);
+	for (i = 0; i < 2; i++) {
+		conn->in_pipe[i] -= flushed[i];
+		conn->bytes[i] += flushed[i];
+	}
+	if (rc) {
+		debug("TCP splice: port %u stays on splice: %s", conn->port,
+		      strerror_(-rc));
+		return false;
+	}
+	conn->flags |= SPLICE_FASTPATH;
+	c->tcp_splice->fastpath++;
+	return true;
+}
+
+/**
  * tcp_splice_established() - Both sides connected: start moving data
  * @c:		Execution context
  * @conn:	Pair whose connect() just completed
@@ -610,7 +680,8 @@ static void tcp_splice_established(struct ctx *c,
 {
 	conn->flags &= ~SPLICE_CONNECTING;
 	conn->flags |= SPLICE_ESTABLISHED;
-	/* Fast path hook (issue 6): hand the pair over here, see top */
+	if (tcp_splice_fastpath(c, conn))
+		return;
 
 	/* Data may already wait on either side, its edges long gone: the
 	 * EPOLL_CTL_MOD adding EPOLLIN polls both sockets again and queues
@@ -644,6 +715,10 @@ void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 	    conn->gen != ref.data >> TCP_SPLICE_GEN_SHIFT)
 		return;
 
+	if (conn->flags & SPLICE_FASTPATH) {
+		tcp_fastpath_sock_handler(c, &conn->fp, side, events);
+		return;
+	}
 	if (conn->flags & SPLICE_CONNECTING) {
 		int err = 0;
 		socklen_t sl = sizeof(err);

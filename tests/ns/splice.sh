@@ -19,7 +19,9 @@ BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
 CASES="${*:-in4 in6 out4 out6 nonloop half_close rst many refused stalled nofile
 	no_tcp}"
-PRIVS="${PRIVS:-root user}"
+# root: the eBPF fast path loads and must carry every pair; root-nobpf:
+# the same as root with --no-bpf; user: it can't load, splice only
+PRIVS="${PRIVS:-root root-nobpf user}"
 test_dir splice "$BIN"
 install -m 0755 tests/lib/splice_peer.py "$T/splice_peer.py"
 install -m 0755 tests/lib/tcp_peer.py "$T/tcp_peer.py"
@@ -73,11 +75,16 @@ peer_is() {
 	return 1
 }
 
+# CLOSED - how pasta's debug log says a pair closed cleanly: through the
+# fast path exactly when it was expected to load (FP=1)
+closed() { [ "$FP" = 1 ] && echo "closed (fast path)" || echo "closed"; }
+
 # logged DIR PORT TO_NS TO_HOST WHAT - pasta's debug log has the pair
 logged() {
-	local line="TCP splice: $1 connection to port $2 closed: $3 bytes host"
+	local line
+	line="TCP splice: $1 connection to port $2 $(closed): $3 bytes host"
 	line="$line to namespace, $4 bytes namespace to host"
-	grep -q "$line" "$T/log" && return 0
+	grep -qF "$line" "$T/log" && return 0
 	echo "$5: no '$line' in the log:" >&2
 	grep "TCP splice" "$T/log" | tail -n 5 >&2
 	return 1
@@ -233,7 +240,7 @@ case_many() {
 	on_host "$1" $SP many-client 127.0.0.1 10140 200 65536 >"$T/cli.out" ||
 		rc=1
 	wait $pid || rc=1
-	n=$(grep -c "TCP splice: -t connection to port 10140 closed: 65536" \
+	n=$(grep -cF "TCP splice: -t connection to port 10140 $(closed): 65536" \
 		"$T/log")
 	grep -q "^served 200, peers 127.0.0.1$" "$T/srv.out" || rc=1
 	if [ "$n" != 200 ] || [ $rc != 0 ]; then
@@ -250,7 +257,7 @@ case_many() {
 		"$(then_wait $SP many-client ::1 10141 200 65536)" \
 		>"$T/cli.out" || rc=1
 	wait $pid || rc=1
-	n=$(grep -c "TCP splice: -T connection to port 10141 closed: 32 bytes" \
+	n=$(grep -cF "TCP splice: -T connection to port 10141 $(closed): 32 bytes" \
 		"$T/log")
 	grep -q "^served 200, peers ::1$" "$T/srv.out" || rc=1
 	if [ "$n" != 200 ] || [ $rc != 0 ]; then
@@ -340,12 +347,25 @@ case_no_tcp() {
 
 tun_usable
 topo_setup || { result fail topology; exit 1; }
-for priv in $PRIVS; do
+# pasta_run PRIV ARGS... - as topology.sh's, with --no-bpf for root-nobpf
+eval "$(declare -f pasta_run | sed '1s/pasta_run/pasta_run_base/')"
+pasta_run() {
+	local p=$1
+	shift
+	pasta_run_base "$p" $BPF_OPT "$@"
+}
+
+for run in $PRIVS; do
+	priv=${run%-nobpf}
+	BPF_OPT=
+	FP=0
+	[ "$run" = root ] && FP=1
+	[ "$run" = root-nobpf ] && BPF_OPT=--no-bpf
 	for c in $CASES; do
 		if "case_$c" "$priv"; then
-			result pass "splice/$c/$priv"
+			result pass "splice/$c/$run"
 		else
-			result fail "splice/$c/$priv"
+			result fail "splice/$c/$run"
 		fi
 	done
 done
