@@ -72,7 +72,6 @@ int tcp_fastpath_add(struct ctx *c, struct tcp_fastpath_pair *p,
 void tcp_fastpath_sock_handler(struct ctx *c, struct tcp_fastpath_pair *p,
 			       int side, uint32_t events);
 void tcp_fastpath_timer_handler(struct ctx *c);
-void tcp_fastpath_reset(struct ctx *c, struct tcp_fastpath_pair *p);
 void tcp_fastpath_set_hwm(const struct ctx *c, uint64_t hwm);
 
 #endif /* TCP_FASTPATH_H */

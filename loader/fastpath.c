@@ -258,7 +258,7 @@ bool fastpath_active(const struct ctx *c)
  * @c:		Execution context
  * @cnt:	Filled on success
  *
- * #syscalls bpf
+ * #syscalls:bpf bpf
  *
  * Return: 0 on success, -EOPNOTSUPP if off, -errno on failure
  */
@@ -297,7 +297,8 @@ int fastpath_counters(const struct ctx *c, struct fastpath_counters *cnt)
  *
  * Redirect everything (no limit) until fastpath_sock_ctl() says otherwise.
  *
- * #syscalls getsockopt bpf
+ * #syscalls getsockopt
+ * #syscalls:bpf bpf
  *
  * Return: 0 on success, -EOPNOTSUPP if off, -errno on failure
  */
@@ -330,7 +331,7 @@ int fastpath_sock_prepare(const struct ctx *c, int fd, uint64_t *cookie)
  * @cookie:	Cookie of the source socket
  * @peer:	Socket its data goes to, ESTABLISHED
  *
- * #syscalls bpf
+ * #syscalls:bpf bpf
  *
  * Return: 0 on success, -EOPNOTSUPP if off or @peer not ESTABLISHED,
  *	   -errno on other failures
@@ -352,7 +353,7 @@ int fastpath_sock_target(const struct ctx *c, uint64_t cookie, int peer)
  * @cookie:	Its cookie, target set with fastpath_sock_target() first
  * @fd:		The socket, ESTABLISHED
  *
- * #syscalls bpf
+ * #syscalls:bpf bpf
  *
  * Return: 0 on success, -EOPNOTSUPP if off or @fd not ESTABLISHED,
  *	   -errno on other failures
@@ -376,7 +377,7 @@ int fastpath_sock_activate(const struct ctx *c, uint64_t cookie, int fd)
  * Only safe once nothing is in flight towards or from this socket: see
  * tcp_fastpath.c.  Missing entries are fine.
  *
- * #syscalls bpf
+ * #syscalls:bpf bpf
  */
 void fastpath_sock_forget(const struct ctx *c, uint64_t cookie)
 {
@@ -397,7 +398,7 @@ void fastpath_sock_forget(const struct ctx *c, uint64_t cookie)
  * @redirected:	Set to bytes redirected to the peer
  * @passed:	Set to bytes left in the socket's own queue
  *
- * #syscalls bpf
+ * #syscalls:bpf bpf
  *
  * Return: 0 on success, -EOPNOTSUPP if off, -errno on failure
  */
@@ -423,7 +424,7 @@ int fastpath_sock_stats(const struct ctx *c, uint64_t cookie,
  * @limit:	Redirect while the redirected count stays at or below this
  * @consumed:	Passed bytes we have read and written to the peer
  *
- * #syscalls bpf
+ * #syscalls:bpf bpf
  *
  * Return: 0 on success, -EOPNOTSUPP if off, -errno on failure
  */
@@ -450,12 +451,12 @@ int fastpath_sock_ctl(const struct ctx *c, uint64_t cookie, uint64_t limit,
  * Targets go in before either socket is active: a datagram redirected to
  * a missing target would be lost.  Not bounded yet: see man/passt.1.
  *
- * #syscalls getsockopt bpf
+ * #syscalls getsockopt
+ * #syscalls:bpf bpf
  *
  * Return: 0 on success, -EOPNOTSUPP if off, -errno on failure (nothing
  *	   left in the maps)
  */
-/* cppcheck-suppress unusedFunction ; for the UDP bypass, tests/lib/fp_udp.c */
 int fastpath_udp_pair_add(const struct ctx *c, const int fd[2],
 			  uint64_t cookie[2])
 {
@@ -496,7 +497,7 @@ int fastpath_udp_pair_add(const struct ctx *c, const int fd[2],
  * Datagrams still queued for sending through the removed sockets are
  * dropped, as a full socket buffer would.
  *
- * #syscalls bpf
+ * #syscalls:bpf bpf
  */
 void fastpath_udp_pair_remove(const struct ctx *c, const uint64_t cookie[2])
 {

@@ -458,17 +458,6 @@ static void tfp_close(struct ctx *c, struct tcp_fastpath_pair *p, bool reset)
 }
 
 /**
- * tcp_fastpath_reset() - Abort a pair: both peers get a RST
- * @c:		Execution context
- * @p:		Pair in the fast path
- */
-/* cppcheck-suppress unusedFunction ; called by the splice path owner */
-void tcp_fastpath_reset(struct ctx *c, struct tcp_fastpath_pair *p)
-{
-	tfp_close(c, p, true);
-}
-
-/**
  * tfp_clamp() - Shrink fd[d]'s receive window while passed bytes drain, or
  *		 give it back
  * @p:		Pair
@@ -523,7 +512,8 @@ static void tfp_clamp(struct tcp_fastpath_pair *p, int d, bool on)
  * behind and be passed too.  That's safe, as those bytes are already
  * written to fd[!d].
  *
- * #syscalls recvfrom sendto bpf
+ * #syscalls recvfrom sendto
+ * #syscalls:bpf bpf
  *
  * Return: 0 on success (maybe nothing moved), -errno on socket errors
  */
@@ -582,7 +572,8 @@ static int tfp_move(const struct ctx *c, struct tcp_fastpath_pair *p, int d,
  * @d:		Direction, not complete yet
  * @poll:	Set if this direction needs polling
  *
- * #syscalls getsockopt ioctl shutdown bpf
+ * #syscalls getsockopt ioctl shutdown
+ * #syscalls:bpf bpf
  *
  * Return: 0 on success, -errno on errors that call for a reset
  */
@@ -697,12 +688,12 @@ static void tfp_step(struct ctx *c, struct tcp_fastpath_pair *p, bool tick)
  * On failure, nothing changed and the caller keeps splicing (it can try
  * again later on -EAGAIN).
  *
- * #syscalls getsockopt setsockopt ioctl splice epoll_ctl bpf
+ * #syscalls getsockopt setsockopt ioctl splice epoll_ctl
+ * #syscalls:bpf bpf
  *
  * Return: 0 on success, -EOPNOTSUPP if the fast path is off or a socket is
  *	   not ESTABLISHED, -EAGAIN if a pipe can't be flushed yet, -errno
  */
-/* cppcheck-suppress unusedFunction ; called by the splice path owner */
 int tcp_fastpath_add(struct ctx *c, struct tcp_fastpath_pair *p,
 		     const int fd[2], const uint64_t ref[2],
 		     const int pipe_r[2], size_t flushed[2])
@@ -791,7 +782,6 @@ err_forget:
  *
  * #syscalls getsockopt
  */
-/* cppcheck-suppress unusedFunction ; called by the splice path owner */
 void tcp_fastpath_sock_handler(struct ctx *c, struct tcp_fastpath_pair *p,
 			       int side, uint32_t events)
 {
@@ -821,7 +811,6 @@ void tcp_fastpath_sock_handler(struct ctx *c, struct tcp_fastpath_pair *p,
  * @hwm:	Bytes, 0 for no limit: only to measure what the limit saves,
  *		and then pairs are polled all the time to see their backlog
  */
-/* cppcheck-suppress unusedFunction ; for tests/lib/fp_proxy.c */
 void tcp_fastpath_set_hwm(const struct ctx *c, uint64_t hwm)
 {
 	if (c->tcp_fp)

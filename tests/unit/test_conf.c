@@ -776,7 +776,8 @@ static void test_bpf(void **state)
 	assert_false(p->c.no_bpf);
 	free(p);
 	/* --no-bpf doesn't hide other unsupported options */
-	expect_unsupported(PASTA, A("--no-bpf", "-T", "auto"), "--tcp-ns");
+	expect_unsupported(PASTA, A("--no-bpf", "--map-guest-addr", "192.0.2.9"),
+			   "--map-guest-addr");
 
 	/* Both together: a conflict, reported before "not supported yet" */
 	expect_fail(PASTA, A("--bpf", "--no-bpf"),
@@ -882,8 +883,6 @@ static void test_fwd_opts(void **state)
 	free(p);
 
 	/* Valid but not supported yet */
-	expect_unsupported(PASTA, A("-T", "auto"), "--tcp-ns");
-	expect_unsupported(PASTA, A("-U", "auto"), "--udp-ns");
 	expect_unsupported(PASST, A("-t", "all"), "--tcp-ports");
 	expect_unsupported(PASST, A("-u", "all"), "--udp-ports");
 
@@ -894,10 +893,13 @@ static void test_fwd_opts(void **state)
 	assert_true(fwd_port_isset(&p->c.tcp_out, 80));
 	assert_true(fwd_port_isset(&p->c.tcp_out, 5432));
 	assert_int_equal((uint16_t)(80 + p->c.tcp_out.delta[80]), 8080);
+	free(p);
 	/* Supported: pasta's automatic forwarding (fwd_auto.c) */
-	p = parse(A("-t", "auto", "-u", "auto"));
+	p = parse(A("-t", "auto", "-u", "auto", "-T", "auto", "-U", "auto"));
 	assert_int_equal(p->c.tcp_in.mode, FWD_AUTO);
 	assert_int_equal(p->c.udp_in.mode, FWD_AUTO);
+	assert_int_equal(p->c.tcp_out.mode, FWD_AUTO);
+	assert_int_equal(p->c.udp_out.mode, FWD_AUTO);
 	free(p);
 
 	/* Supported: explicit UDP port lists */
