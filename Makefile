@@ -52,7 +52,7 @@ ALL_OBJS	:= $(LIB_OBJS) $(MAIN_OBJ) $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o) \
 		   $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o) \
 		   $(BUILD)/obj/tools/passt-probe.o
 
-.PHONY: all check lint asan unit bench run install uninstall clean deps
+.PHONY: all check lint asan fuzz unit bench run install uninstall clean deps
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -115,6 +115,17 @@ asan:
 		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 		build-asan/passt unit
 
+# libFuzzer harness (clang): every tap-side parser, see tests/fuzz/
+FUZZ_CFLAGS	:= -O1 -g -fno-omit-frame-pointer \
+		   -fsanitize=fuzzer-no-link,address,undefined \
+		   -fno-sanitize-recover=all
+fuzz:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+		CFLAGS="$(FUZZ_CFLAGS)" build-fuzz/fuzz_tap
+
+$(BUILD)/fuzz_tap: $(BUILD)/obj/tests/fuzz/fuzz_tap.o $(BUILD)/libcore.a
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 deps:
 	$(Q)tools/install-deps --check >/dev/null 2>&1 || tools/install-deps
 
@@ -148,6 +159,6 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/passt-probe.1
 
 clean:
-	rm -rf build build-asan build-clang
+	rm -rf build build-asan build-clang build-fuzz
 
 -include $(ALL_OBJS:.o=.d) $(BPF_OBJS:.o=.d)

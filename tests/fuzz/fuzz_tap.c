@@ -68,6 +68,7 @@ static void fuzz_die(const char *what)
  *
  * Return: 0
  */
+/* cppcheck-suppress unusedFunction ; libFuzzer calls it */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
@@ -120,6 +121,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
  *
  * Return: 0, or -1 for inputs longer than any frame (not kept in corpus)
  */
+/* cppcheck-suppress unusedFunction ; libFuzzer calls it */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *f = fuzz.buf + TAP_FRAME_ALIGN_OFF;

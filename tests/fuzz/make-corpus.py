@@ -94,8 +94,8 @@ def dhcpv6_solicit():
     return msg
 
 
-def frames():
-    """Name and bytes of every seed frame."""
+def valid():
+    """Name and bytes of every valid seed frame."""
     arp = struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, GUEST_MAC, G4,
                       b"\0" * 6, GW4)
     yield "arp_request", eth(BCAST, 0x0806, arp)
@@ -142,8 +142,12 @@ def frames():
     mld = l4_ck6(LL6, mldc, 58, mld, 2)
     yield "mld_hopopts", eth(BCAST, 0x86dd, ip6(LL6, mldc, 0, mld, hop))
 
-    # Malformed: every seed cut short, and inconsistent lengths
-    for name, f in list(frames_valid()):
+
+def frames():
+    """Every valid seed, then malformed ones: each valid seed cut short,
+    and inconsistent header lengths."""
+    yield from valid()
+    for name, f in valid():
         yield name + "_cut_l3", f[:14 + 10]
         yield name + "_cut_l4", f[:len(f) - max(1, (len(f) - 34) // 2)]
     v4 = bytearray(eth(OUR_MAC, 0x0800, ip4(G4, R4, 17, udp(1, 2, b"x"))))
@@ -156,15 +160,6 @@ def frames():
     v6[18:20] = struct.pack("!H", 60000)		# payload length too big
     yield "ip6_bad_plen", bytes(v6)
     yield "runt", b"\x01\x02\x03"
-
-
-def frames_valid():
-    """The valid seeds only."""
-    for name, f in frames():
-        if name == "mld_hopopts":
-            yield name, f
-            return
-        yield name, f
 
 
 def main():
