@@ -9,9 +9,10 @@
 #   tcp_crr: new connections per second (connect, 1 byte each way, close)
 #   tcp_rr: request/response round trips, 1 byte each way
 #
-# Debian's upstream pasta (/usr/bin/pasta) is measured the same way when
-# installed.  Everything runs as the unprivileged test user (upstream
-# pasta refuses to keep running as root).
+# Our pasta runs twice: as the unprivileged test user (splice: the eBPF
+# fast path can't load) and as root (the fast path carries every pair).
+# Debian's upstream pasta (/usr/bin/pasta) is measured the same way as our
+# unprivileged run when installed (it refuses to keep running as root).
 #
 # Usage: [PARTS="iperf rr"] tests/bench/splice.sh [PASST_BINARY]
 set -u
@@ -106,7 +107,7 @@ direct() {
 # namespace, through -t
 via_in() {
 	rm -f "$T/ready"
-	as_user timeout 60 "$1" -q --config-net -t 5302 -T none -u none \
+	$RUN timeout 60 "$1" $EXTRA -q --config-net -t 5302 -T none -u none \
 		-U none -- sh -c "iperf3 -s -1 -B 127.0.0.1 -p 5302 \
 		>/dev/null 2>&1 & sleep 0.5; echo ok >$T/ready; wait" &
 	wait_file "$T/ready" || return
@@ -120,7 +121,7 @@ via_in() {
 via_out() {
 	as_user timeout 60 iperf3 -s -1 -B 127.0.0.1 -p 5303 >/dev/null 2>&1 &
 	sleep 0.5
-	as_user timeout 60 "$1" -q --config-net -T 5303 -t none -u none \
+	$RUN timeout 60 "$1" $EXTRA -q --config-net -T 5303 -t none -u none \
 		-U none -- iperf3 -J -t "$SECS" -P "$2" -c 127.0.0.1 -p 5303 \
 		2>/dev/null | gbps
 	wait
@@ -135,13 +136,26 @@ rr_in() {
 		as_user timeout 60 /usr/bin/python3 "$T/rr.py" server 127.0.0.1 $port \
 			30 "$T/ready" &
 	else
-		as_user timeout 60 "$1" -q --config-net -t $port -T none \
+		$RUN timeout 60 "$1" $EXTRA -q --config-net -t $port -T none \
 			-u none -U none -- timeout 40 /usr/bin/python3 "$T/rr.py" \
 			server 127.0.0.1 $port 30 "$T/ready" &
 	fi
 	wait_file "$T/ready" || return
 	as_user timeout 30 /usr/bin/python3 "$T/rr.py" "$2" 127.0.0.1 $port "$3"
 	wait
+}
+
+# pasta runs as the test user (splice: no privileges for the eBPF fast
+# path), and, for the fast path, as root ("bpf"); EXTRA adds options
+RUN=as_user
+EXTRA=
+
+# ours_bpf FUNCTION ARGS... - run a measurement with pasta started by root,
+# where the eBPF fast path loads
+ours_bpf() {
+	local f=$1
+	shift
+	RUN=in_host "$f" "$@"
 }
 
 upstream=/usr/bin/pasta
@@ -153,8 +167,10 @@ for par in 1 2; do
 	d=$(direct $par)
 	for dir in in out; do
 		o=$(via_$dir "$T/pasta" $par)
+		b=$(ours_bpf via_$dir "$T/pasta" $par)
 		line="tcp_splice_$dir -P $par: direct loopback ${d:-?} Gbit/s,"
-		line="$line ours ${o:-?} ($(ratio "$o" "$d"))"
+		line="$line ours (splice) ${o:-?} ($(ratio "$o" "$d")),"
+		line="$line ours (eBPF fast path) ${b:-?} ($(ratio "$b" "$d"))"
 		if [ -n "$upstream" ]; then
 			u=$(via_$dir "$upstream" $par)
 			line="$line, upstream pasta ${u:-?} ($(ratio "$u" "$d"));"
@@ -170,8 +186,10 @@ for m in crr:2000 rr:20000; do
 	n=${m#*:}
 	d=$(rr_in "" "$mode" "$n")
 	o=$(rr_in "$T/pasta" "$mode" "$n")
+	b=$(ours_bpf rr_in "$T/pasta" "$mode" "$n")
 	line="tcp_$mode (per s, higher is better): direct loopback ${d:-?},"
-	line="$line ours ${o:-?} ($(ratio "$o" "$d"))"
+	line="$line ours (splice) ${o:-?} ($(ratio "$o" "$d")),"
+	line="$line ours (eBPF fast path) ${b:-?} ($(ratio "$b" "$d"))"
 	if [ -n "$upstream" ]; then
 		u=$(rr_in "$upstream" "$mode" "$n")
 		line="$line, upstream pasta ${u:-?} ($(ratio "$u" "$d"));"
