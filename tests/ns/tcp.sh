@@ -302,19 +302,37 @@ case_many() {
 # connections get a RST at once while the kept ones keep working, and
 # closing some lets new ones in again
 case_fd_limit() {
-	local pid rc=0
+	local pid lim rc=0
 	rm -f "$T/ready"
 	READY="$T/ready" in_up timeout "$TO" $PEER echo-server "$REMOTE4" \
 		10120 0 >/dev/null &
 	pid=$!
 	wait_ready "$T/ready" || return 1
-	# The command's parent is pasta itself
+	# The command's parent is pasta itself.  The limit is set from here,
+	# with pasta's own user and group: pasta started by root runs as
+	# nobody, and root may lack CAP_SYS_RESOURCE (it does on this
+	# machine kind) while root in the command's namespace has no say
+	rm -f "$T/pasta.pid" "$T/limited"
+	(
+		wait_file "$T/pasta.pid" || exit 1
+		pp=$(cat "$T/pasta.pid")
+		u=$(awk '/^Uid:/ { print $2 }' "/proc/$pp/status")
+		g=$(awk '/^Gid:/ { print $2 }' "/proc/$pp/status")
+		setpriv --reuid="$u" --regid="$g" --clear-groups -- \
+			prlimit --pid "$pp" --nofile=100:100 && touch "$T/limited"
+	) &
+	lim=$!
 	pasta_run "$1" --config-net -- sh -c "
 		grep -Eqx 'passt|pasta' /proc/\$PPID/comm ||
 			{ echo 'parent is not pasta'; exit 1; }
-		prlimit --pid \$PPID --nofile=100:100 ||
-			{ echo 'prlimit failed'; exit 1; }
+		echo \$PPID >$T/pasta.pid
+		for i in \$(seq 1 100); do
+			[ -e $T/limited ] && break
+			sleep 0.1
+		done
+		[ -e $T/limited ] || { echo 'prlimit failed'; exit 1; }
 		$PEER fill $REMOTE4 10120 120" || rc=1
+	wait $lim
 	[ $rc = 0 ] || echo "fd_limit: pasta or its command failed" >&2
 	# The server ends once idle
 	wait $pid || rc=1
