@@ -75,17 +75,30 @@ peer_is() {
 	return 1
 }
 
-# CLOSED - how pasta's debug log says a pair closed cleanly: through the
-# fast path exactly when it was expected to load (FP=1)
-closed() { [ "$FP" = 1 ] && echo "closed (fast path)" || echo "closed"; }
+# closed [may] - how pasta's debug log says a pair closed cleanly (a
+# regular expression): through the fast path when it was expected to load
+# (FP=1), or with "may", possibly not: a short connection stays on splice
+# when its client sent everything and its FIN before the other side was
+# connected (sockmaps take only ESTABLISHED sockets)
+closed() {
+	if [ "$FP" != 1 ]; then
+		echo "closed"
+	elif [ "${1:-}" = may ]; then
+		echo "closed( \(fast path\))?"
+	else
+		echo "closed \(fast path\)"
+	fi
+}
 
 # logged DIR PORT TO_NS TO_HOST WHAT - pasta's debug log has the pair
 logged() {
-	local line
-	line="TCP splice: $1 connection to port $2 $(closed): $3 bytes host"
-	line="$line to namespace, $4 bytes namespace to host"
-	grep -qF "$line" "$T/log" && return 0
-	echo "$5: no '$line' in the log:" >&2
+	local line may=
+	# A 1 KiB transfer may be over before the far side is connected
+	[ "$3" -lt 1048576 ] && [ "$4" -lt 1048576 ] && may=may
+	line="TCP splice: $1 connection to port $2 $(closed $may): $3 bytes"
+	line="$line host to namespace, $4 bytes namespace to host"
+	grep -qE "$line" "$T/log" && return 0
+	echo "$5: no /$line/ in the log:" >&2
 	grep "TCP splice" "$T/log" | tail -n 5 >&2
 	return 1
 }
@@ -240,7 +253,7 @@ case_many() {
 	on_host "$1" $SP many-client 127.0.0.1 10140 200 65536 >"$T/cli.out" ||
 		rc=1
 	wait $pid || rc=1
-	n=$(grep -cF "TCP splice: -t connection to port 10140 $(closed): 65536" \
+	n=$(grep -cE "TCP splice: -t connection to port 10140 $(closed): 65536" \
 		"$T/log")
 	grep -q "^served 200, peers 127.0.0.1$" "$T/srv.out" || rc=1
 	if [ "$n" != 200 ] || [ $rc != 0 ]; then
@@ -257,7 +270,7 @@ case_many() {
 		"$(then_wait $SP many-client ::1 10141 200 65536)" \
 		>"$T/cli.out" || rc=1
 	wait $pid || rc=1
-	n=$(grep -cF "TCP splice: -T connection to port 10141 $(closed): 32 bytes" \
+	n=$(grep -cE "TCP splice: -T connection to port 10141 $(closed): 32 bytes" \
 		"$T/log")
 	grep -q "^served 200, peers ::1$" "$T/srv.out" || rc=1
 	if [ "$n" != 200 ] || [ $rc != 0 ]; then
