@@ -4,6 +4,7 @@
 #define UTIL_H
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,6 +38,11 @@ const char *strerror_(int errnum);
 long long timespec_diff_ms(const struct timespec *a, const struct timespec *b);
 int write_all(int fd, const void *buf, size_t len);
 int write_file(const char *path, const char *text);
+
+struct sockaddr_in;
+struct sockaddr_in6;
+int sock_bind_fwd(int s, bool v6, const struct sockaddr_in *a4,
+		  const struct sockaddr_in6 *a6, const char *ifname);
 
 /* strerror() may allocate (newer glibc) and the sandbox forbids that */
 #define strerror(x) @ "use strerror_()" @

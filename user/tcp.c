@@ -1482,7 +1482,7 @@ static int tcp_listen_one(const struct ctx *c, bool v6, uint16_t port)
 				   .sin6_port = htons(port) };
 	struct sockaddr_in a4 = { .sin_family = AF_INET,
 				  .sin_port = htons(port) };
-	int s, one = 1, rc;
+	int s, rc;
 
 	if (fwd->addr_family == AF_INET)
 		a4.sin_addr = fwd->addr4;
@@ -1492,16 +1492,12 @@ static int tcp_listen_one(const struct ctx *c, bool v6, uint16_t port)
 		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (s < 0)
 		return -errno;
-	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    (v6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-			      sizeof(one))) ||
-	    (*fwd->ifname &&
-	     setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, fwd->ifname,
-			(socklen_t)strlen(fwd->ifname))) ||
-	    (v6 ? bind(s, (struct sockaddr *)&a6, sizeof(a6)) :
-		  bind(s, (struct sockaddr *)&a4, sizeof(a4))) ||
-	    listen(s, SOMAXCONN))
-		goto fail;
+	rc = sock_bind_fwd(s, v6, &a4, &a6, fwd->ifname);
+	if (rc || listen(s, SOMAXCONN)) {
+		rc = rc ? rc : -errno;
+		close(s);
+		return rc;
+	}
 	rc = epoll_ref_add(c->epollfd, EPOLLIN, EPOLL_TYPE_TCP_LISTEN, s,
 			   (uint32_t)port | (v6 ? TCP_LISTEN_V6 : 0));
 	if (rc) {
@@ -1509,10 +1505,6 @@ static int tcp_listen_one(const struct ctx *c, bool v6, uint16_t port)
 		return rc;
 	}
 	return 0;
-fail:
-	rc = -errno;
-	close(s);
-	return rc;
 }
 
 /**
@@ -1802,7 +1794,7 @@ int tcp_listen_open(struct ctx *c, bool ns_side, bool v6, uint16_t port)
 				   .sin6_port = htons(port) };
 	struct sockaddr_in a4 = { .sin_family = AF_INET,
 				  .sin_port = htons(port) };
-	int s, one = 1, rc;
+	int s, rc;
 
 	if (ns_side)
 		return c->tcp_splice ? tcp_splice_listen_open(c, v6, port) :
@@ -1813,13 +1805,9 @@ int tcp_listen_open(struct ctx *c, bool ns_side, bool v6, uint16_t port)
 		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (s < 0)
 		return -errno;
-	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    (v6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-			      sizeof(one))) ||
-	    (v6 ? bind(s, (struct sockaddr *)&a6, sizeof(a6)) :
-		  bind(s, (struct sockaddr *)&a4, sizeof(a4))) ||
-	    listen(s, SOMAXCONN)) {
-		rc = -errno;
+	rc = sock_bind_fwd(s, v6, &a4, &a6, "");
+	if (rc || listen(s, SOMAXCONN)) {
+		rc = rc ? rc : -errno;
 		close(s);
 		return rc;
 	}

@@ -977,7 +977,7 @@ int tcp_splice_listen_open(struct ctx *c, bool v6, uint16_t port)
 	struct sockaddr_in a4 = { .sin_family = AF_INET,
 				  .sin_port = htons(port),
 				  .sin_addr = { htonl(INADDR_LOOPBACK) } };
-	int s, one = 1, rc;
+	int s, rc;
 
 	if (fwd->addr_family == AF_INET && fwd->addr4.s_addr)
 		a4.sin_addr = fwd->addr4;
@@ -988,16 +988,12 @@ int tcp_splice_listen_open(struct ctx *c, bool v6, uint16_t port)
 		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (s < 0)
 		return s;
-	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    (v6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-			      sizeof(one))) ||
-	    (*fwd->ifname &&
-	     setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, fwd->ifname,
-			(socklen_t)strlen(fwd->ifname))) ||
-	    (v6 ? bind(s, (struct sockaddr *)&a6, sizeof(a6)) :
-		  bind(s, (struct sockaddr *)&a4, sizeof(a4))) ||
-	    listen(s, SOMAXCONN))
-		goto fail;
+	rc = sock_bind_fwd(s, v6, &a4, &a6, fwd->ifname);
+	if (rc || listen(s, SOMAXCONN)) {
+		rc = rc ? rc : -errno;
+		close(s);
+		return rc;
+	}
 	rc = epoll_ref_add(c->epollfd, EPOLLIN, EPOLL_TYPE_TCP_LISTEN_NS, s,
 			   (uint32_t)port | (v6 ? TCP_SPLICE_LISTEN_V6 : 0));
 	if (rc) {
@@ -1006,10 +1002,6 @@ int tcp_splice_listen_open(struct ctx *c, bool v6, uint16_t port)
 	}
 	c->tcp_splice->fds++;
 	return s;
-fail:
-	rc = -errno;
-	close(s);
-	return rc;
 }
 
 /**

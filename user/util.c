@@ -3,7 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -84,4 +87,35 @@ int write_file(const char *path, const char *text)
 	if (close(fd) && !rc)
 		rc = -errno;
 	return rc;
+}
+
+/**
+ * sock_bind_fwd() - Options of a forwarding socket, then bind it
+ * @s:		Socket, of the family @v6 says
+ * @v6:		IPv6: bind @a6 with IPV6_V6ONLY (IPv4 gets its own socket),
+ *		else bind @a4
+ * @a4:		IPv4 address and port
+ * @a6:		IPv6 address and port
+ * @ifname:	Interface to bind to (SO_BINDTODEVICE), empty for none
+ *
+ * Sets SO_REUSEADDR, so that a port can be bound again right after a
+ * previous socket on it closed.  The caller still owns @s on failure.
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int sock_bind_fwd(int s, bool v6, const struct sockaddr_in *a4,
+		  const struct sockaddr_in6 *a6, const char *ifname)
+{
+	int one = 1;
+
+	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    (v6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+			      sizeof(one))) ||
+	    (*ifname &&
+	     setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+			(socklen_t)strlen(ifname))) ||
+	    (v6 ? bind(s, (const struct sockaddr *)a6, sizeof(*a6)) :
+		  bind(s, (const struct sockaddr *)a4, sizeof(*a4))))
+		return -errno;
+	return 0;
 }
