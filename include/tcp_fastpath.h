@@ -29,6 +29,8 @@ struct ctx;
  * @rx_base:	Bytes userspace read from fd[d] before the handover
  * @tx_base:	Bytes userspace wrote to fd[d] before the handover
  * @moved:	Bytes of direction d moved by userspace after the handover
+ * @owed:	Bytes of @moved already written to fd[!d] but not consumed
+ *		from fd[d] yet (a read refused with EAGAIN, retried)
  * @clamp:	fd[d]'s TCP_WINDOW_CLAMP before we clamped it, 0 if not
  * @eof:	fd[d] got a FIN
  * @shut:	We shut fd[d] for writing: direction !d is complete
@@ -51,6 +53,7 @@ struct tcp_fastpath_pair {
 	uint64_t rx_base[2];
 	uint64_t tx_base[2];
 	uint64_t moved[2];
+	size_t owed[2];
 	int clamp[2];
 	bool eof[2];
 	bool shut[2];

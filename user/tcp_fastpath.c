@@ -494,6 +494,46 @@ static void tfp_clamp(struct tcp_fastpath_pair *p, int d, bool on)
 }
 
 /**
+ * tfp_consume() - Drop from fd[d] the bytes already written to fd[!d]
+ * @c:		Execution context
+ * @p:		Pair
+ * @d:		Direction
+ *
+ * Peeked bytes are at the head of fd[d]'s queue, but the read that takes
+ * them can still fail with EAGAIN: before reading, the kernel hands skbs
+ * still in the TCP receive queue to the verdict, and says EAGAIN if some
+ * stay there (memory pressure, as when passed bytes fill fd[d]'s buffer).
+ * Seen here about once a minute at full speed.  The bytes are owed, not
+ * lost: take them on the next try, before peeking anything else.
+ *
+ * #syscalls recvfrom
+ *
+ * Return: 0 on success (@p->owed[d] may still be set), -errno on errors
+ */
+static int tfp_consume(const struct ctx *c, struct tcp_fastpath_pair *p,
+		       int d)
+{
+	char *sink = c->tcp_fp->buf;
+	int i;
+
+	for (i = 0; i < TFP_MOVE_ROUNDS && p->owed[d]; i++) {
+		ssize_t r = recv(p->fd[d], sink, p->owed[d], MSG_DONTWAIT);
+
+		if (r < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				return -errno;
+			trace("fast path: dir %d: %zu bytes to drop later", d,
+			      p->owed[d]);
+			return 0;
+		}
+		if (!r)
+			return -EIO;
+		p->owed[d] -= (size_t)r;
+	}
+	return 0;
+}
+
+/**
  * tfp_move() - Copy bytes left in fd[d] (passed, or never redirected) to
  *		fd[!d], without waiting, and publish the flow-control state
  * @c:		Execution context
@@ -524,8 +564,12 @@ static int tfp_move(const struct ctx *c, struct tcp_fastpath_pair *p, int d,
 	bool published = false;
 	int i, rc;
 
-	for (i = 0; i < TFP_MOVE_ROUNDS && !published; i++) {
-		ssize_t n, w, r;
+	rc = tfp_consume(c, p, d);
+	if (rc)
+		return rc;
+
+	for (i = 0; i < TFP_MOVE_ROUNDS && !published && !p->owed[d]; i++) {
+		ssize_t n, w;
 
 		n = recv(p->fd[d], buf, TFP_BUF_SIZE, MSG_PEEK | MSG_DONTWAIT);
 		if (n == 0)
@@ -553,10 +597,11 @@ static int tfp_move(const struct ctx *c, struct tcp_fastpath_pair *p, int d,
 			if (p->clamp[d])
 				tfp_clamp(p, d, false);
 		}
-		r = recv(p->fd[d], buf, (size_t)w, MSG_DONTWAIT);
-		if (r != w)
-			return r < 0 ? -errno : -EIO;
 		p->moved[d] += (uint64_t)w;
+		p->owed[d] = (size_t)w;
+		rc = tfp_consume(c, p, d);
+		if (rc)
+			return rc;
 		if (w < n)
 			break;
 	}
@@ -611,14 +656,15 @@ static int tfp_dir(const struct ctx *c, struct tcp_fastpath_pair *p, int d,
 		limit = delivered - moved + c->tcp_fp->hwm;
 	else
 		limit = UINT64_MAX;
-	if (!backlog && (passed > moved || p->user[d]))
+	if (!backlog && (passed > moved || p->user[d] || p->owed[d]))
 		rc = tfp_move(c, p, d, limit);
 	else if (!p->user[d])
 		rc = fastpath_sock_ctl(c, p->cookie[d], limit, moved);
 	if (rc)
 		return rc;
 
-	if (p->eof[d] && !backlog && received == redirected + p->moved[d]) {
+	if (p->eof[d] && !backlog && !p->owed[d] &&
+	    received == redirected + p->moved[d]) {
 		if (shutdown(p->fd[!d], SHUT_WR) && errno != ENOTCONN)
 			return -errno;
 		p->shut[!d] = true;
@@ -634,7 +680,8 @@ static int tfp_dir(const struct ctx *c, struct tcp_fastpath_pair *p, int d,
 	    !c->tcp_fp->hwm)
 		p->hot = TFP_HOT_TICKS;
 	p->seen[d] = redirected;
-	if (p->eof[d] || p->user[d] || passed > p->moved[d] || p->hot)
+	if (p->eof[d] || p->user[d] || passed > p->moved[d] || p->owed[d] ||
+	    p->hot)
 		*poll = true;
 	return 0;
 }
