@@ -10,6 +10,8 @@
 # root: the fast path loads; the counters must show redirected bytes.
 # user: loading fails with EPERM, pairs stay on splice, same checks pass;
 #       pasta --bpf exits 1 naming the missing capabilities.
+# attach_pid: pasta --bpf itself, attached by PID to a namespace, carries
+#       a 64 MiB transfer in the fast path.
 #
 # Usage: tests/ns/fastpath.sh PASST_BINARY [CASE...]
 set -u
@@ -20,7 +22,7 @@ BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
 PROXY="$(dirname "$BIN")/tests/fp_proxy"
 CASES="${*:-load big4 big6 small4 small6 half_close rst conc200 switch \
-	stall no_bpf user_fallback user_bpf_option udp}"
+	stall no_bpf user_fallback user_bpf_option attach_pid udp}"
 test_dir fastpath "$BIN"
 install -m 0755 "$PROXY" "$T/fp_proxy"
 install -m 0755 "$(dirname "$BIN")/tests/fp_udp" "$T/fp_udp"
@@ -252,6 +254,68 @@ case_user_bpf_option() {
 	[ $rc = 0 ] || { echo "pasta --bpf as root: status $rc: $out" >&2; return 1; }
 	echo "$out" | grep -q "eBPF fast path loaded" ||
 		{ echo "pasta --bpf as root said: $out" >&2; return 1; }
+}
+
+# until_ok SECS CMD... - retry CMD every 0.1 s for at most SECS seconds
+until_ok() {
+	local i
+	for i in $(seq 1 $(($1 * 10))); do
+		"${@:2}" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# listening NSPID PORT - a TCP socket listens on PORT in NSPID's namespace
+listening() {
+	nsenter -t "$1" -n ss -Hltn "sport = :$2" | grep -q .
+}
+
+# host_listening PORT - a TCP socket listens on PORT in the host namespace
+host_listening() {
+	in_host ss -Hltn "sport = :$1" | grep -q .
+}
+
+# attach_pid: as a privileged host would, root attaches pasta --bpf to the
+# namespace of a running process (by PID); 64 MiB from the host's loopback
+# to a server on the namespace's loopback through -t arrive intact, and the
+# log says the fast path carried them
+case_attach_pid() {
+	local np pp rc=0 port=10200 n=$((64 * MIB))
+	head -c $n /dev/urandom > "$T/a64m"
+	rm -f "$T/nspid" "$T/a_got" "$T/attach.log"
+	in_host unshare --net sh -c "ip link set lo up; echo \$\$ >$T/nspid;
+		exec timeout $TO socat -u \
+		TCP-LISTEN:$port,bind=127.0.0.1 CREATE:$T/a_got" &
+	np=$!
+	record_pid $np
+	until_ok 10 test -s "$T/nspid" &&
+		until_ok 10 listening "$(cat "$T/nspid")" $port ||
+		{ echo "attach_pid: server not ready" >&2; return 1; }
+	in_host timeout "$TO" "$PASTA" --bpf -f -d -l "$T/attach.log" \
+		--config-net -t $port -T none -u none -U none \
+		"$(cat "$T/nspid")" 2>"$T/attach.err" &
+	pp=$!
+	record_pid $pp
+	until_ok 10 host_listening $port ||
+		{ echo "attach_pid: pasta not listening" >&2;
+		  cat "$T/attach.err" >&2; kill $pp; return 1; }
+	in_host timeout "$TO" socat -u OPEN:"$T/a64m" TCP:127.0.0.1:$port ||
+		rc=1
+	wait $np || rc=1
+	sleep 0.5
+	kill $pp
+	wait $pp
+	cmp -s "$T/a64m" "$T/a_got" ||
+		{ echo "attach_pid: data differs ($(stat -c %s "$T/a_got"))" >&2
+		  rc=1; }
+	grep -q "eBPF fast path loaded" "$T/attach.log" ||
+		{ echo "attach_pid: fast path not loaded" >&2; rc=1; }
+	grep -q "port $port closed (fast path): $n bytes host to namespace" \
+		"$T/attach.log" ||
+		{ echo "attach_pid: not carried by the fast path:" >&2
+		  grep "TCP splice" "$T/attach.log" >&2; rc=1; }
+	return $rc
 }
 
 # A UDP pair in the fast path: every datagram size from 1 to 65507 bytes,
