@@ -53,12 +53,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -102,6 +104,19 @@
 #define SPLICE_SHUT(i)		(1U << (4 + (i)))
 #define SPLICE_BLOCKED(i)	(1U << (6 + (i)))
 #define SPLICE_FASTPATH		(1U << 8)
+#define SPLICE_FP_NEVER		(1U << 9)	/* refused for good */
+
+/* When the eBPF fast path takes a pair: handing a pair over and taking it
+ * back costs about 80 system calls, more than a short connection saves
+ * (tests/bench/splice.sh, tcp_crr: 0.42 of direct loopback when every
+ * pair was handed over once connected, 0.57 on splice).  So a pair is
+ * handed over at its first data if that is already TCP_SPLICE_FP_BULK
+ * bytes or more (nothing read yet: the simplest handover), or else at
+ * an event once it is TCP_SPLICE_FP_AFTER_MS old (which succeeds only
+ * when nothing is left queued after a read: interactive traffic)
+ */
+#define TCP_SPLICE_FP_BULK	(16 << 10)
+#define TCP_SPLICE_FP_AFTER_MS	10
 
 /**
  * struct tcp_splice_conn - one spliced pair of sockets
@@ -633,7 +648,12 @@ static void tcp_splice_fp_closed(struct ctx *c, struct tcp_fastpath_pair *p,
 /**
  * tcp_splice_fastpath() - Offer a pair to the eBPF fast path
  * @c:		Execution context
- * @conn:	Pair whose sides are both connected
+ * @conn:	Pair whose sides are both connected, at least
+ *		TCP_SPLICE_FP_AFTER_MS old, neither at EOF
+ *
+ * On -EAGAIN (a pipe couldn't be emptied, or data was queued after a
+ * read) the pair stays on splice and is offered again at its next event;
+ * on any other refusal, never again.
  *
  * Return: true if the fast path took the pair
  */
@@ -659,15 +679,48 @@ static bool tcp_splice_fastpath(struct ctx *c, struct tcp_splice_conn *conn)
 	for (i = 0; i < 2; i++) {
 		conn->in_pipe[i] -= flushed[i];
 		conn->bytes[i] += flushed[i];
+		/* The flush found side !i full: wait for room, as pump does */
+		if (rc && conn->in_pipe[i])
+			conn->flags |= SPLICE_BLOCKED(i);
 	}
+	if (rc == -EAGAIN)
+		return false;		/* data in flight: at a later event */
 	if (rc) {
 		debug("TCP splice: port %u stays on splice: %s", conn->port,
 		      strerror_(-rc));
+		conn->flags |= SPLICE_FP_NEVER;
 		return false;
 	}
 	conn->flags |= SPLICE_FASTPATH;
 	c->tcp_splice->fastpath++;
 	return true;
+}
+
+/**
+ * tcp_splice_bulk_start() - Hand a pair over at its first data, if bulk
+ * @c:		Execution context
+ * @conn:	Established pair, not in the fast path
+ * @side:	Side with an event
+ * @events:	Its epoll events
+ *
+ * #syscalls:pasta ioctl
+ *
+ * Return: true if the fast path took the pair
+ */
+static bool tcp_splice_bulk_start(struct ctx *c, struct tcp_splice_conn *conn,
+				  int side, uint32_t events)
+{
+	int q;
+
+	if (!c->tcp_fp || (conn->flags & SPLICE_FP_NEVER) ||
+	    conn->bytes[0] || conn->bytes[1] ||
+	    conn->in_pipe[0] || conn->in_pipe[1] ||
+	    (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ||
+	    !(events & EPOLLIN))
+		return false;
+	if (ioctl(conn->s[side], SIOCINQ, &q) || q < TCP_SPLICE_FP_BULK)
+		return false;
+	return tcp_splice_fastpath(c, conn);
 }
 
 /**
@@ -680,8 +733,6 @@ static void tcp_splice_established(struct ctx *c,
 {
 	conn->flags &= ~SPLICE_CONNECTING;
 	conn->flags |= SPLICE_ESTABLISHED;
-	if (tcp_splice_fastpath(c, conn))
-		return;
 
 	/* Data may already wait on either side, its edges long gone: the
 	 * EPOLL_CTL_MOD adding EPOLLIN polls both sockets again and queues
@@ -738,6 +789,9 @@ void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 		return;
 	}
 
+	if (tcp_splice_bulk_start(c, conn, side, events))
+		return;
+
 	if (events & EPOLLERR) {
 		int err = 0;
 		socklen_t sl = sizeof(err);
@@ -756,6 +810,11 @@ void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 		tcp_splice_free(c, conn, true);
 		return;
 	}
+	if (c->tcp_fp && !(conn->flags & (SPLICE_FP_NEVER | SPLICE_EOF(0) |
+					  SPLICE_EOF(1))) &&
+	    tcp_splice_now_ms(c) - conn->ts_start >= TCP_SPLICE_FP_AFTER_MS &&
+	    tcp_splice_fastpath(c, conn))
+		return;
 	tcp_splice_update(c, conn);
 }
 

@@ -93,7 +93,8 @@ closed() {
 # logged DIR PORT TO_NS TO_HOST WHAT - pasta's debug log has the pair
 logged() {
 	local line may=
-	# A 1 KiB transfer may be over before the far side is connected
+	# A short transfer may stay on splice: its first data is less than
+	# 16 KiB, or it is over before the far side is connected
 	[ "$3" -lt 1048576 ] && [ "$4" -lt 1048576 ] && may=may
 	line="TCP splice: $1 connection to port $2 $(closed $may): $3 bytes"
 	line="$line host to namespace, $4 bytes namespace to host"
@@ -241,7 +242,9 @@ case_rst() {
 }
 
 # many: 200 connections open at once, then 64 KiB on each, answered with
-# its SHA-256; -t over IPv4, -T over IPv6; all 200 pairs in the log
+# its SHA-256; -t over IPv4, -T over IPv6; all 200 pairs in the log (with
+# the fast path or not: pasta hands a pair over at its first data only if
+# that is 16 KiB or more, and 64 KiB may come in smaller pieces)
 case_many() {
 	local pid rc=0 n
 	fresh
@@ -253,7 +256,7 @@ case_many() {
 	on_host "$1" $SP many-client 127.0.0.1 10140 200 65536 >"$T/cli.out" ||
 		rc=1
 	wait $pid || rc=1
-	n=$(grep -cE "TCP splice: -t connection to port 10140 $(closed): 65536" \
+	n=$(grep -cE "TCP splice: -t connection to port 10140 $(closed may): 65536" \
 		"$T/log")
 	grep -q "^served 200, peers 127.0.0.1$" "$T/srv.out" || rc=1
 	if [ "$n" != 200 ] || [ $rc != 0 ]; then
@@ -270,7 +273,7 @@ case_many() {
 		"$(then_wait $SP many-client ::1 10141 200 65536)" \
 		>"$T/cli.out" || rc=1
 	wait $pid || rc=1
-	n=$(grep -cE "TCP splice: -T connection to port 10141 $(closed): 32 bytes" \
+	n=$(grep -cE "TCP splice: -T connection to port 10141 $(closed may): 32 bytes" \
 		"$T/log")
 	grep -q "^served 200, peers ::1$" "$T/srv.out" || rc=1
 	if [ "$n" != 200 ] || [ $rc != 0 ]; then
