@@ -4,7 +4,9 @@
 # no_new_privs, no capabilities (but CAP_NET_BIND_SERVICE when granted), an
 # empty root directory, their own mount, IPC and UTS namespaces (and PID
 # namespace for passt in background), as nobody or --runas when started as
-# root; ip netns del ends pasta unless --no-netns-quit.  A process killed by
+# root; ip netns del ends pasta unless --no-netns-quit.  The capture file
+# (--pcap), opened before sandboxing, holds a DHCP exchange and a TCP
+# handshake that tshark decodes.  A process killed by
 # the filter fails the case that started it, and the kernel's audit record
 # (type=1326) names the system call.
 #
@@ -15,10 +17,12 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-pasta_spawn pasta_attach passt_bg passt_fg runas_login runas_numeric runas_denied bind_cap netns_quit no_netns_quit debug_list}"
+CASES="${*:-pasta_spawn pasta_attach passt_bg passt_fg runas_login runas_numeric runas_denied bind_cap netns_quit no_netns_quit debug_list pcap}"
 PRIVS="${PRIVS:-root user}"
 test_dir sandbox "$BIN"
 TO=30
+
+install -m 0755 tests/lib/dhcp-record.sh "$T/dhcp-record.sh"
 
 trap 'topo_cleanup; rm -rf "$T"' EXIT
 
@@ -361,6 +365,59 @@ case_debug_list() {
 	echo "no system call list in --debug output:" >&2
 	cat "$T/out" >&2
 	return 1
+}
+
+# tshark_count FILE FILTER - how many frames of a capture match a display
+# filter; fails if tshark can't read the whole file
+tshark_count() {
+	local out
+	out=$(tshark -n -r "$1" -Y "$2" -T fields -e frame.number 2>"$T/tshark.err") ||
+		{ cat "$T/tshark.err" >&2; return 1; }
+	grep -c . <<<"$out"
+}
+
+# pcap: --pcap FILE, opened before sandboxing, records what the namespace
+# sent and got: tshark parses the whole file and finds the DHCP ACK for our
+# address and both halves of a TCP handshake with an upstream server
+case_pcap() {
+	local rc=0 n srv filter
+	command -v tshark >/dev/null || { echo "no tshark" >&2; return 1; }
+	rm -f "$T/cap.pcap" "$T/dhcp.rec" "$T/got"
+	printf '#!/bin/sh\nDHCP_RECORD=%s exec %s "$@"\n' "$T/dhcp.rec" \
+		"$T/dhcp-record.sh" >"$T/dhcp.sh"
+	chmod 0755 "$T/dhcp.sh"
+	head -c 65536 /dev/urandom >"$T/blob"
+	in_up timeout 20 socat -u "FILE:$T/blob" \
+		"TCP4-LISTEN:18080,bind=$REMOTE4,reuseaddr" 2>/dev/null &
+	srv=$!
+	record_pid $srv
+	pasta_run "$1" -p "$T/cap.pcap" -- sh -c "
+		ip link set eth0 up
+		timeout 15 udhcpc -i eth0 -f -q -n -t 3 -T 2 -s $T/dhcp.sh ||
+			exit 1
+		timeout 10 socat -u TCP4:$REMOTE4:18080 CREATE:$T/got
+	" >"$T/out" 2>&1 || { cat "$T/out" >&2; kill $srv 2>/dev/null; return 1; }
+	wait $srv
+	cmp -s "$T/blob" "$T/got" ||
+		{ echo "TCP transfer through pasta: data differs" >&2; rc=1; }
+
+	# Every frame decodes: tshark stops with an error on a damaged file
+	n=$(tshark_count "$T/cap.pcap" frame) || return 1
+	[ "$n" -gt 0 ] || { echo "pcap: no frames" >&2; return 1; }
+	filter="dhcp.option.dhcp == 5 && dhcp.ip.your == $HOST4"
+	n=$(tshark_count "$T/cap.pcap" "$filter") || return 1
+	[ "$n" -ge 1 ] || { echo "pcap: no DHCP ACK ($filter)" >&2; rc=1; }
+	filter="ip.dst == $REMOTE4 && tcp.dstport == 18080 &&
+		tcp.flags.syn == 1 && tcp.flags.ack == 0"
+	n=$(tshark_count "$T/cap.pcap" "$filter") || return 1
+	[ "$n" -ge 1 ] || { echo "pcap: no SYN ($filter)" >&2; rc=1; }
+	filter="ip.src == $REMOTE4 && tcp.srcport == 18080 &&
+		tcp.flags.syn == 1 && tcp.flags.ack == 1"
+	n=$(tshark_count "$T/cap.pcap" "$filter") || return 1
+	[ "$n" -ge 1 ] || { echo "pcap: no SYN-ACK ($filter)" >&2; rc=1; }
+	[ $rc = 0 ] || { cat "$T/out" >&2; tshark -n -r "$T/cap.pcap" \
+		2>/dev/null | head -n 30 >&2; }
+	return $rc
 }
 
 # syscall_name NR - name of an x86_64 system call number, NR if unknown
