@@ -4,7 +4,10 @@
 # no_new_privs, no capabilities (but CAP_NET_BIND_SERVICE when granted), an
 # empty root directory, their own mount, IPC and UTS namespaces (and PID
 # namespace for passt in background), as nobody or --runas when started as
-# root; ip netns del ends pasta unless --no-netns-quit.  The capture file
+# root; ip netns del ends pasta unless --no-netns-quit.  Where pivot_root()
+# fails (made to by tests/lib/no_pivot.c, a seccomp filter the daemon's own
+# stacks on), they chroot() into the empty directory instead, with a
+# warning, and work the same.  The capture file
 # (--pcap), opened before sandboxing, holds a DHCP exchange and a TCP
 # handshake that tshark decodes.  A process killed by
 # the filter fails the case that started it, and the kernel's audit record
@@ -17,12 +20,13 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-pasta_spawn pasta_attach passt_bg passt_fg runas_login runas_numeric runas_denied bind_cap netns_quit no_netns_quit debug_list pcap}"
+CASES="${*:-pasta_spawn pasta_attach passt_bg passt_fg runas_login runas_numeric runas_denied bind_cap netns_quit no_netns_quit debug_list pcap chroot_passt chroot_pasta}"
 PRIVS="${PRIVS:-root user}"
 test_dir sandbox "$BIN"
 TO=30
 
 install -m 0755 tests/lib/dhcp-record.sh "$T/dhcp-record.sh"
+install -m 0755 "$(dirname "$BIN")/tests/no_pivot" "$T/no_pivot"
 
 trap 'topo_cleanup; rm -rf "$T"' EXIT
 
@@ -190,17 +194,19 @@ case_pasta_attach() {
 }
 
 # passt_start PRIV OPTION... - start passt on $T/passt.sock, as root or as
-# the test user; sets PP to the daemon's PID
+# the test user, through the command $WRAP if set; sets PP to the daemon's
+# PID
 passt_start() {
 	local priv=$1
 	shift
 	rm -f "$T/passt.pid" "$T/passt.sock"
+	# shellcheck disable=SC2086
 	if [ "$priv" = root ]; then
-		in_host timeout -k 5 "$TO" "$T/passt" -s "$T/passt.sock" \
-			-P "$T/passt.pid" "$@" 2>"$T/err" &
+		in_host timeout -k 5 "$TO" ${WRAP:-} "$T/passt" \
+			-s "$T/passt.sock" -P "$T/passt.pid" "$@" 2>"$T/err" &
 	else
-		as_user timeout -k 5 "$TO" "$T/passt" -s "$T/passt.sock" \
-			-P "$T/passt.pid" "$@" 2>"$T/err" &
+		as_user timeout -k 5 "$TO" ${WRAP:-} "$T/passt" \
+			-s "$T/passt.sock" -P "$T/passt.pid" "$@" 2>"$T/err" &
 	fi
 	record_pid $!
 	PP=$(wait_pid_file "$T/passt.pid") || { cat "$T/err" >&2; return 1; }
@@ -365,6 +371,59 @@ case_debug_list() {
 	echo "no system call list in --debug output:" >&2
 	cat "$T/out" >&2
 	return 1
+}
+
+# chroot_checks PID LOG - the daemon PID fell back to chroot(): it warned
+# so in LOG, and stacked its own filter on the one of no_pivot
+chroot_checks() {
+	local rc=0 n
+	grep -q 'pivot_root failed (Operation not permitted), using chroot' \
+		"$2" || { echo "no chroot warning in $2:" >&2; cat "$2" >&2; rc=1; }
+	n=$(status "$1" Seccomp_filters)
+	[ "$n" = 2 ] ||
+		{ echo "Seccomp_filters: '$n', expected 2 (no_pivot's, ours)" >&2
+		  rc=1; }
+	return $rc
+}
+
+# chroot_passt: pivot_root() fails with EPERM for passt in background: it
+# uses chroot() instead, warns, is sandboxed, and serves a guest
+case_chroot_passt() {
+	local rc=0
+	rm -f "$T/passt.log"
+	WRAP="$T/no_pivot" passt_start "$1" -l "$T/passt.log" || return 1
+	sandboxed "$PP" 0000000000000000 "$(user_id "$1")" || rc=1
+	detached "$PP" $$ mnt ipc uts pid || rc=1
+	chroot_checks "$PP" "$T/passt.log" || rc=1
+	passt_guest || rc=1
+	kill -0 "$PP" 2>/dev/null || { echo "passt died" >&2; rc=1; }
+	kill "$PP"
+	gone "$PP" 2 || { echo "passt survived SIGTERM" >&2; rc=1; }
+	[ $rc = 0 ] || cat "$T/err" >&2
+	return $rc
+}
+
+# chroot_pasta: the same for pasta running a command, which reaches
+# upstream through it
+case_chroot_pasta() {
+	local sh pp rc=0
+	rm -f "$T/sh.pid"
+	PASTA="$T/no_pivot" pasta_run "$1" "$T/pasta" --config-net -- \
+		sh -c "echo \$\$ > $T/sh.pid; sleep 20" >"$T/out" 2>&1 &
+	record_pid $!
+	sh=$(wait_pid_file "$T/sh.pid") || return 1
+	record_pid "$sh"
+	pp=$(status "$sh" PPid)
+	sandboxed "$pp" 0000000000000000 "$(user_id "$1")" || rc=1
+	detached "$pp" "$sh" mnt ipc uts || rc=1
+	chroot_checks "$pp" "$T/out" || rc=1
+	[ $rc = 0 ] && { in_target "$1" "$sh" ping -c1 -W5 "$REMOTE4" \
+		>"$T/ping" 2>&1 || { cat "$T/ping" >&2; rc=1; }; }
+	kill "$pp" 2>/dev/null
+	gone "$pp" 5 || { echo "pasta survived SIGTERM" >&2; rc=1; }
+	kill "$sh" 2>/dev/null
+	[ $rc = 0 ] || cat "$T/out" >&2
+	return $rc
 }
 
 # tshark_count FILE FILTER - how many frames of a capture match a display
