@@ -98,9 +98,22 @@ for f in "$V"/log/vg.*; do
 	cat "$f" >&2
 	vrc=1
 done
-# A daemon killed by its own filter leaves no report: the kernel logs it
-if dmesg 2>/dev/null | grep 'type=1326' | grep -qF "$V/"; then
-	dmesg | grep 'type=1326' | grep -F "$V/" >&2
+# A daemon killed by its own filter leaves an incomplete log, and the kernel
+# an audit record (comm is valgrind's tool), naming the system call missing
+# from the :valgrind or the daemon's profile
+sigsys=$(dmesg 2>/dev/null | grep 'type=1326' | grep 'comm="memcheck' |
+	awk -v t="$start" 'match($0, /audit\([0-9]+/) &&
+		substr($0, RSTART + 6, RLENGTH - 6) + 0 >= t')
+if [ -n "$sigsys" ]; then
+	echo "seccomp killed valgrind:" >&2
+	echo "$sigsys" >&2
+	grep -o ' syscall=[0-9]*' <<<"$sigsys" | cut -d= -f2 | sort -u |
+		while read -r nr; do
+			echo "system call $nr: $(awk -v nr="$nr" '
+				$1 == "#define" && $3 == nr {
+					sub(/^__NR_/, "", $2); print $2 }' \
+				/usr/include/x86_64-linux-gnu/asm/unistd_64.h)" >&2
+		done
 	vrc=1
 fi
 if [ $vrc = 0 ] && [ $rc = 0 ]; then
