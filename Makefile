@@ -52,7 +52,7 @@ ALL_OBJS	:= $(LIB_OBJS) $(MAIN_OBJ) $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o) \
 		   $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o) \
 		   $(BUILD)/obj/tools/passt-probe.o
 
-.PHONY: all check lint asan fuzz unit bench run install uninstall clean deps
+.PHONY: all check lint asan valgrind fuzz unit bench run install uninstall clean deps
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -115,6 +115,13 @@ asan:
 		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 		build-asan/passt unit
 
+# For valgrind: the seccomp filter also allows what valgrind's core calls
+# for itself (user/isolation.c, ISOLATION_VALGRIND), tests/ns/valgrind.sh
+valgrind:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-valgrind \
+		CFLAGS="-O1 -g -DISOLATION_VALGRIND" \
+		build-valgrind/passt build-valgrind/tests/tap_relay
+
 # libFuzzer harness (clang): every tap-side parser, see tests/fuzz/
 FUZZ_CFLAGS	:= -O1 -g -fno-omit-frame-pointer \
 		   -fsanitize=fuzzer-no-link,address,undefined \
@@ -132,6 +139,7 @@ deps:
 check: deps
 	$(Q)$(MAKE) --no-print-directory all unit
 	$(Q)$(MAKE) --no-print-directory asan
+	$(Q)$(MAKE) --no-print-directory valgrind
 	$(Q)tests/run
 
 lint:
@@ -159,6 +167,6 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/passt-probe.1
 
 clean:
-	rm -rf build build-asan build-clang build-fuzz
+	rm -rf build build-asan build-clang build-fuzz build-valgrind
 
 -include $(ALL_OBJS:.o=.d) $(BPF_OBJS:.o=.d)

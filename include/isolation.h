@@ -34,6 +34,7 @@ extern const char *const isolation_syscalls_pasta[];
 extern const char *const isolation_syscalls_bpf[];
 extern const char *const isolation_syscalls_ns_sock[];
 extern const char *const isolation_syscalls_sanitizer[];
+extern const char *const isolation_syscalls_valgrind[];
 
 int isolation_runas_parse(const char *runas, uid_t *uid, gid_t *gid);
 void isolation_prepare(struct ctx *c);

@@ -80,6 +80,13 @@
  * calls missing from the lists (with strace -f, or in the kernel log as
  * audit type=1326 records) instead of killing us: see README
  */
+/* valgrind 3.19 doesn't implement seccomp(2) (x86_64 system call 317):
+ * without it, libseccomp refuses SCMP_ACT_KILL_PROCESS, and loads filters
+ * through prctl().  Killing the thread kills our single-threaded process.
+ */
+#if defined(ISOLATION_VALGRIND) && !defined(ISOLATION_SECCOMP_ACTION)
+#define ISOLATION_SECCOMP_ACTION	SCMP_ACT_KILL
+#endif
 #ifndef ISOLATION_SECCOMP_ACTION
 #define ISOLATION_SECCOMP_ACTION	SCMP_ACT_KILL_PROCESS
 #endif
@@ -537,15 +544,20 @@ static void isolation_print(const char *const *const *lists, bool bpf)
  *
  * In ASan and UBSan builds, the runtime gets what it needs to print a
  * report (measured with a seccomp logging filter): its attempts to read
- * /proc fail quietly in the empty root.
+ * /proc fail quietly in the empty root.  The valgrind build (make valgrind,
+ * ISOLATION_VALGRIND) allows what valgrind's core calls for itself around
+ * the program's system calls, as measured with strace (see README): only
+ * that build, never the one installed.
  *
  * Context: setup, the last step before the main loop; exits on failure
  *
  * #syscalls:sanitizer sigaltstack read open openat readlink close mmap munmap
+ * #syscalls:valgrind gettid rt_sigprocmask rt_sigtimedwait rt_sigreturn
+ * #syscalls:valgrind mmap munmap futex
  */
 void isolation_sandbox(struct ctx *c, bool fastpath)
 {
-	const char *const *lists[4] = { NULL, NULL, NULL, NULL };
+	const char *const *lists[5] = { NULL, NULL, NULL, NULL, NULL };
 	struct sigaction sa = { .sa_handler = isolation_exit_handler };
 	int rc, n;
 
@@ -587,6 +599,9 @@ void isolation_sandbox(struct ctx *c, bool fastpath)
 		lists[n++] = isolation_syscalls_bpf;
 #ifdef ISOLATION_SANITIZER
 	lists[n++] = isolation_syscalls_sanitizer;
+#endif
+#ifdef ISOLATION_VALGRIND
+	lists[n++] = isolation_syscalls_valgrind;
 #endif
 	isolation_print(lists, fastpath);
 	rc = isolation_seccomp(lists, fastpath);

@@ -4,7 +4,12 @@
 # no_new_privs, no capabilities (but CAP_NET_BIND_SERVICE when granted), an
 # empty root directory, their own mount, IPC and UTS namespaces (and PID
 # namespace for passt in background), as nobody or --runas when started as
-# root; ip netns del ends pasta unless --no-netns-quit.  A process killed by
+# root; ip netns del ends pasta unless --no-netns-quit.  Where pivot_root()
+# fails (made to by tests/lib/no_pivot.c, a seccomp filter the daemon's own
+# stacks on), they chroot() into the empty directory instead, with a
+# warning, and work the same.  The capture file
+# (--pcap), opened before sandboxing, holds a DHCP exchange and a TCP
+# handshake that tshark decodes.  A process killed by
 # the filter fails the case that started it, and the kernel's audit record
 # (type=1326) names the system call.
 #
@@ -15,10 +20,13 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-pasta_spawn pasta_attach passt_bg passt_fg runas_login runas_numeric runas_denied bind_cap netns_quit no_netns_quit debug_list}"
+CASES="${*:-pasta_spawn pasta_attach passt_bg passt_fg runas_login runas_numeric runas_denied bind_cap netns_quit no_netns_quit debug_list pcap chroot_passt chroot_pasta}"
 PRIVS="${PRIVS:-root user}"
 test_dir sandbox "$BIN"
 TO=30
+
+install -m 0755 tests/lib/dhcp-record.sh "$T/dhcp-record.sh"
+install -m 0755 "$(dirname "$BIN")/tests/no_pivot" "$T/no_pivot"
 
 trap 'topo_cleanup; rm -rf "$T"' EXIT
 
@@ -186,17 +194,19 @@ case_pasta_attach() {
 }
 
 # passt_start PRIV OPTION... - start passt on $T/passt.sock, as root or as
-# the test user; sets PP to the daemon's PID
+# the test user, through the command $WRAP if set; sets PP to the daemon's
+# PID
 passt_start() {
 	local priv=$1
 	shift
 	rm -f "$T/passt.pid" "$T/passt.sock"
+	# shellcheck disable=SC2086
 	if [ "$priv" = root ]; then
-		in_host timeout -k 5 "$TO" "$T/passt" -s "$T/passt.sock" \
-			-P "$T/passt.pid" "$@" 2>"$T/err" &
+		in_host timeout -k 5 "$TO" ${WRAP:-} "$T/passt" \
+			-s "$T/passt.sock" -P "$T/passt.pid" "$@" 2>"$T/err" &
 	else
-		as_user timeout -k 5 "$TO" "$T/passt" -s "$T/passt.sock" \
-			-P "$T/passt.pid" "$@" 2>"$T/err" &
+		as_user timeout -k 5 "$TO" ${WRAP:-} "$T/passt" \
+			-s "$T/passt.sock" -P "$T/passt.pid" "$@" 2>"$T/err" &
 	fi
 	record_pid $!
 	PP=$(wait_pid_file "$T/passt.pid") || { cat "$T/err" >&2; return 1; }
@@ -361,6 +371,112 @@ case_debug_list() {
 	echo "no system call list in --debug output:" >&2
 	cat "$T/out" >&2
 	return 1
+}
+
+# chroot_checks PID LOG - the daemon PID fell back to chroot(): it warned
+# so in LOG, and stacked its own filter on the one of no_pivot
+chroot_checks() {
+	local rc=0 n
+	grep -q 'pivot_root failed (Operation not permitted), using chroot' \
+		"$2" || { echo "no chroot warning in $2:" >&2; cat "$2" >&2; rc=1; }
+	n=$(status "$1" Seccomp_filters)
+	[ "$n" = 2 ] ||
+		{ echo "Seccomp_filters: '$n', expected 2 (no_pivot's, ours)" >&2
+		  rc=1; }
+	return $rc
+}
+
+# chroot_passt: pivot_root() fails with EPERM for passt in background: it
+# uses chroot() instead, warns, is sandboxed, and serves a guest
+case_chroot_passt() {
+	local rc=0
+	rm -f "$T/passt.log"
+	WRAP="$T/no_pivot" passt_start "$1" -l "$T/passt.log" || return 1
+	sandboxed "$PP" 0000000000000000 "$(user_id "$1")" || rc=1
+	detached "$PP" $$ mnt ipc uts pid || rc=1
+	chroot_checks "$PP" "$T/passt.log" || rc=1
+	passt_guest || rc=1
+	kill -0 "$PP" 2>/dev/null || { echo "passt died" >&2; rc=1; }
+	kill "$PP"
+	gone "$PP" 2 || { echo "passt survived SIGTERM" >&2; rc=1; }
+	[ $rc = 0 ] || cat "$T/err" >&2
+	return $rc
+}
+
+# chroot_pasta: the same for pasta running a command, which reaches
+# upstream through it
+case_chroot_pasta() {
+	local sh pp rc=0
+	rm -f "$T/sh.pid"
+	PASTA="$T/no_pivot" pasta_run "$1" "$T/pasta" --config-net -- \
+		sh -c "echo \$\$ > $T/sh.pid; sleep 20" >"$T/out" 2>&1 &
+	record_pid $!
+	sh=$(wait_pid_file "$T/sh.pid") || return 1
+	record_pid "$sh"
+	pp=$(status "$sh" PPid)
+	sandboxed "$pp" 0000000000000000 "$(user_id "$1")" || rc=1
+	detached "$pp" "$sh" mnt ipc uts || rc=1
+	chroot_checks "$pp" "$T/out" || rc=1
+	[ $rc = 0 ] && { in_target "$1" "$sh" ping -c1 -W5 "$REMOTE4" \
+		>"$T/ping" 2>&1 || { cat "$T/ping" >&2; rc=1; }; }
+	kill "$pp" 2>/dev/null
+	gone "$pp" 5 || { echo "pasta survived SIGTERM" >&2; rc=1; }
+	kill "$sh" 2>/dev/null
+	[ $rc = 0 ] || cat "$T/out" >&2
+	return $rc
+}
+
+# tshark_count FILE FILTER - how many frames of a capture match a display
+# filter; fails if tshark can't read the whole file
+tshark_count() {
+	local out
+	out=$(tshark -n -r "$1" -Y "$2" -T fields -e frame.number 2>"$T/tshark.err") ||
+		{ cat "$T/tshark.err" >&2; return 1; }
+	grep -c . <<<"$out"
+}
+
+# pcap: --pcap FILE, opened before sandboxing, records what the namespace
+# sent and got: tshark parses the whole file and finds the DHCP ACK for our
+# address and both halves of a TCP handshake with an upstream server
+case_pcap() {
+	local rc=0 n srv filter
+	command -v tshark >/dev/null || { echo "no tshark" >&2; return 1; }
+	rm -f "$T/cap.pcap" "$T/dhcp.rec" "$T/got"
+	printf '#!/bin/sh\nDHCP_RECORD=%s exec %s "$@"\n' "$T/dhcp.rec" \
+		"$T/dhcp-record.sh" >"$T/dhcp.sh"
+	chmod 0755 "$T/dhcp.sh"
+	head -c 65536 /dev/urandom >"$T/blob"
+	in_up timeout 20 socat -u "FILE:$T/blob" \
+		"TCP4-LISTEN:18080,bind=$REMOTE4,reuseaddr" 2>/dev/null &
+	srv=$!
+	record_pid $srv
+	pasta_run "$1" -p "$T/cap.pcap" -- sh -c "
+		ip link set eth0 up
+		timeout 15 udhcpc -i eth0 -f -q -n -t 3 -T 2 -s $T/dhcp.sh ||
+			exit 1
+		timeout 10 socat -u TCP4:$REMOTE4:18080 CREATE:$T/got
+	" >"$T/out" 2>&1 || { cat "$T/out" >&2; kill $srv 2>/dev/null; return 1; }
+	wait $srv
+	cmp -s "$T/blob" "$T/got" ||
+		{ echo "TCP transfer through pasta: data differs" >&2; rc=1; }
+
+	# Every frame decodes: tshark stops with an error on a damaged file
+	n=$(tshark_count "$T/cap.pcap" frame) || return 1
+	[ "$n" -gt 0 ] || { echo "pcap: no frames" >&2; return 1; }
+	filter="dhcp.option.dhcp == 5 && dhcp.ip.your == $HOST4"
+	n=$(tshark_count "$T/cap.pcap" "$filter") || return 1
+	[ "$n" -ge 1 ] || { echo "pcap: no DHCP ACK ($filter)" >&2; rc=1; }
+	filter="ip.dst == $REMOTE4 && tcp.dstport == 18080 &&
+		tcp.flags.syn == 1 && tcp.flags.ack == 0"
+	n=$(tshark_count "$T/cap.pcap" "$filter") || return 1
+	[ "$n" -ge 1 ] || { echo "pcap: no SYN ($filter)" >&2; rc=1; }
+	filter="ip.src == $REMOTE4 && tcp.srcport == 18080 &&
+		tcp.flags.syn == 1 && tcp.flags.ack == 1"
+	n=$(tshark_count "$T/cap.pcap" "$filter") || return 1
+	[ "$n" -ge 1 ] || { echo "pcap: no SYN-ACK ($filter)" >&2; rc=1; }
+	[ $rc = 0 ] || { cat "$T/out" >&2; tshark -n -r "$T/cap.pcap" \
+		2>/dev/null | head -n 30 >&2; }
+	return $rc
 }
 
 # syscall_name NR - name of an x86_64 system call number, NR if unknown
