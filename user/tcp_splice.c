@@ -110,8 +110,8 @@
  * back costs about 80 system calls, more than a short connection saves
  * (tests/bench/splice.sh, tcp_crr: 0.42 of direct loopback when every
  * pair was handed over once connected, 0.57 on splice).  So a pair is
- * handed over at its first data if that is already TCP_SPLICE_FP_BULK
- * bytes or more (nothing read yet: the simplest handover), or else at
+ * handed over at the first data of a direction if that is already
+ * TCP_SPLICE_FP_BULK bytes or more (nothing read there yet), or else at
  * an event once it is TCP_SPLICE_FP_AFTER_MS old (which succeeds only
  * when nothing is left queued after a read: interactive traffic)
  */
@@ -697,11 +697,16 @@ static bool tcp_splice_fastpath(struct ctx *c, struct tcp_splice_conn *conn)
 }
 
 /**
- * tcp_splice_bulk_start() - Hand a pair over at its first data, if bulk
+ * tcp_splice_bulk_start() - Hand a pair over at the first data of a
+ *			   direction, if bulk
  * @c:		Execution context
  * @conn:	Established pair, not in the fast path
  * @side:	Side with an event
  * @events:	Its epoll events
+ *
+ * The other direction may have carried data already (a request before
+ * its response): the handover then works if nothing is left queued on
+ * that side, and else is tried again at a later event.
  *
  * #syscalls:pasta ioctl
  *
@@ -713,8 +718,7 @@ static bool tcp_splice_bulk_start(struct ctx *c, struct tcp_splice_conn *conn,
 	int q;
 
 	if (!c->tcp_fp || (conn->flags & SPLICE_FP_NEVER) ||
-	    conn->bytes[0] || conn->bytes[1] ||
-	    conn->in_pipe[0] || conn->in_pipe[1] ||
+	    conn->bytes[side] || conn->in_pipe[side] ||
 	    (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ||
 	    !(events & EPOLLIN))
 		return false;

@@ -8,10 +8,14 @@
 #   splice_peer.py sink ADDR PORT OUT        accept once, read to EOF into
 #                                            OUT, peer address in OUT.peer
 #   splice_peer.py source ADDR PORT SRC OUT  accept once, send SRC, peer
-#                                            address in OUT.peer
+#                                            address in OUT.peer (with
+#                                            $REQUEST set: read a line
+#                                            first)
 #   splice_peer.py put ADDR PORT SRC         connect, send SRC, shut down
 #                                            writing, wait for EOF
 #   splice_peer.py get ADDR PORT OUT         connect, read to EOF into OUT
+#                                            (first send $REQUEST and a
+#                                            newline, if set)
 #   splice_peer.py many-server ADDR PORT N   serve N connections at once:
 #                                            reply SHA-256 of what came
 #                                            ($IDLE: or stop after IDLE s
@@ -189,6 +193,17 @@ def many_client(addr, port, n, nbytes, resets_ok):
     return 0
 
 
+def read_line(s):
+    """Read up to and including a newline (a request), at most 4 KiB"""
+    line = b''
+    while not line.endswith(b'\n') and len(line) < 4096:
+        b = s.recv(1)
+        if not b:
+            break
+        line += b
+    return line
+
+
 def main():
     mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     args = sys.argv[4:]
@@ -202,6 +217,8 @@ def main():
             with open(out, 'wb') as f:
                 recv_to(c, f)
         else:
+            if os.environ.get('REQUEST'):
+                read_line(c)
             send_file(c, args[0])
             c.shutdown(socket.SHUT_WR)
             recv_to(c, open(os.devnull, 'wb'))
@@ -215,6 +232,8 @@ def main():
         return 0
     if mode == 'get':
         s = connect(addr, port)
+        if os.environ.get('REQUEST'):
+            s.sendall(os.environ['REQUEST'].encode() + b'\n')
         with open(args[0], 'wb') as f:
             recv_to(s, f)
         return 0

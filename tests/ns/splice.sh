@@ -17,7 +17,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-in4 in6 out4 out6 nonloop half_close rst many refused stalled nofile
+CASES="${*:-in4 in6 out4 out6 reqresp nonloop half_close rst many refused stalled nofile
 	no_tcp}"
 # root: the eBPF fast path loads and must carry every pair; root-nobpf:
 # the same as root with --no-bpf; user: it can't load, splice only
@@ -173,6 +173,27 @@ case_in4() { xfer_in "$1" 4 "$T/s1k" && xfer_in "$1" 4 "$T/s64m"; }
 case_in6() { xfer_in "$1" 6 "$T/s1k" && xfer_in "$1" 6 "$T/s64m"; }
 case_out4() { xfer_out "$1" 4 "$T/s1k" && xfer_out "$1" 4 "$T/s64m"; }
 case_out6() { xfer_out "$1" 6 "$T/s1k" && xfer_out "$1" 6 "$T/s64m"; }
+
+# reqresp: a 13-byte request, then a 64 MiB answer, through -t: as root,
+# the fast path takes the pair at the answer's first data, though the
+# request was spliced already
+case_reqresp() {
+	local pid rc=0 port=10105 size
+	size=$(stat -c %s "$T/s64m")
+	fresh
+	rm -f "$T/got.srv.peer"
+	pasta_run "$1" --config-net -d -l "$T/log" -t $port -- sh -c \
+		"REQUEST=1 READY=$T/ready $SP source 127.0.0.1 $port $T/s64m \
+		 $T/got.srv; sleep 0.3" &
+	pid=$!
+	wait_file "$T/ready" || { kill $pid; return 1; }
+	REQUEST="GET /s64m 1.0" on_host "$1" $SP get 127.0.0.1 $port \
+		"$T/got" || rc=1
+	wait $pid || rc=1
+	same "$T/s64m" "$T/got" "-t request, answer" || return 1
+	logged -t $port 14 "$size" "-t request, answer" || return 1
+	[ $rc = 0 ] || { echo "-t request, answer: a peer failed" >&2; return 1; }
+}
 
 # nonloop: a client from the host's own (non-loopback) address takes the
 # tap path: the server sees the gateway address and nothing is spliced
