@@ -51,8 +51,8 @@ lo_of() { if [ "$1" = 6 ]; then echo ::1; else echo 127.0.0.1; fi; }
 
 # fresh - remove what the previous run left
 fresh() {
-	rm -f "$T/got" "$T/got.peer" "$T/ready" "$T/log" "$T/srv.out" \
-	      "$T/cli.out"
+	rm -f "$T/got" "$T/got.peer" "$T/got.srv.peer" "$T/ready" "$T/log" \
+	      "$T/srv.out" "$T/cli.out"
 }
 
 # same SRC GOT WHAT - compare a transfer with its source, by SHA-256
@@ -181,7 +181,6 @@ case_reqresp() {
 	local pid rc=0 port=10105 size
 	size=$(stat -c %s "$T/s64m")
 	fresh
-	rm -f "$T/got.srv.peer"
 	pasta_run "$1" --config-net -d -l "$T/log" -t $port -- sh -c \
 		"REQUEST=1 READY=$T/ready $SP source 127.0.0.1 $port $T/s64m \
 		 $T/got.srv; sleep 0.3" &
