@@ -214,37 +214,60 @@ static int tfp_rx_total(int fd, uint64_t *total)
 }
 
 /**
+ * tfp_snapshot() - TCP_INFO and a queue length, taken consistently
+ * @fd:		TCP socket
+ * @cmd:	SIOCINQ or SIOCOUTQ
+ * @ti:		Filled with TCP_INFO after the ioctl
+ * @q:		Set to the queue length
+ *
+ * The two values come from two calls: they match only if the counter the
+ * queue length goes with (bytes received for SIOCINQ, bytes acknowledged
+ * for SIOCOUTQ) didn't move in between, so retry until it's the same
+ * before and after the ioctl.
+ *
+ * #syscalls getsockopt ioctl
+ *
+ * Return: 0 on success, -EAGAIN if the counter kept moving, -errno
+ */
+static int tfp_snapshot(int fd, unsigned long cmd, struct tcp_info *ti,
+			int *q)
+{
+	int i;
+
+	for (i = 0; i < TFP_SNAP_TRIES; i++) {
+		struct tcp_info a;
+		int rc = tfp_info(fd, &a);
+
+		if (rc)
+			return rc;
+		if (ioctl(fd, cmd, q))
+			return -errno;
+		rc = tfp_info(fd, ti);
+		if (rc)
+			return rc;
+		if (cmd == SIOCINQ ?
+		    a.tcpi_bytes_received == ti->tcpi_bytes_received :
+		    a.tcpi_bytes_acked == ti->tcpi_bytes_acked)
+			return 0;
+	}
+	return -EAGAIN;
+}
+
+/**
  * tfp_tx_total() - Bytes ever queued for sending on a socket
  * @fd:		TCP socket, not shut for writing
  * @total:	Set on success: acknowledged plus still queued
- *
- * The two values come from two calls: the sum is consistent only if no
- * acknowledgement arrived in between, so retry until bytes_acked is the
- * same before and after SIOCOUTQ.
  *
  * Return: 0 on success, -EAGAIN if acknowledgements kept coming, -errno
  */
 static int tfp_tx_total(int fd, uint64_t *total)
 {
-	struct tcp_info a, b;
-	int i;
+	struct tcp_info ti = { 0 };
+	int q = 0, rc = tfp_snapshot(fd, SIOCOUTQ, &ti, &q);
 
-	for (i = 0; i < TFP_SNAP_TRIES; i++) {
-		int rc = tfp_info(fd, &a), q;
-
-		if (rc)
-			return rc;
-		if (ioctl(fd, SIOCOUTQ, &q))
-			return -errno;
-		rc = tfp_info(fd, &b);
-		if (rc)
-			return rc;
-		if (a.tcpi_bytes_acked == b.tcpi_bytes_acked) {
-			*total = b.tcpi_bytes_acked + (uint64_t)q;
-			return 0;
-		}
-	}
-	return -EAGAIN;
+	if (!rc)
+		*total = ti.tcpi_bytes_acked + (uint64_t)q;
+	return rc;
 }
 
 /**
@@ -263,27 +286,15 @@ static int tfp_tx_total(int fd, uint64_t *total)
  */
 static int tfp_rx_base(int fd, uint64_t *base)
 {
-	struct tcp_info a, b;
-	int i;
+	struct tcp_info ti = { 0 };
+	int q = 0, rc = tfp_snapshot(fd, SIOCINQ, &ti, &q);
 
-	for (i = 0; i < TFP_SNAP_TRIES; i++) {
-		int rc = tfp_info(fd, &a), q;
-
-		if (rc)
-			return rc;
-		if (ioctl(fd, SIOCINQ, &q))
-			return -errno;
-		rc = tfp_info(fd, &b);
-		if (rc)
-			return rc;
-		if (b.tcpi_state != TFP_ESTABLISHED)
-			return -EOPNOTSUPP;
-		if (a.tcpi_bytes_received == b.tcpi_bytes_received) {
-			*base = b.tcpi_bytes_received - (uint64_t)q;
-			return (*base && q) ? -EAGAIN : 0;
-		}
-	}
-	return -EAGAIN;
+	if (rc)
+		return rc;
+	if (ti.tcpi_state != TFP_ESTABLISHED)
+		return -EOPNOTSUPP;
+	*base = ti.tcpi_bytes_received - (uint64_t)q;
+	return (*base && q) ? -EAGAIN : 0;
 }
 
 /**

@@ -334,9 +334,11 @@ case_udp() {
 # udp_stall: the UDP program has no backpressure, like UDP itself: with a
 # receiver that reads nothing for 5 s while 64 KiB datagrams are sent as
 # fast as possible through the pair, what doesn't fit the receiver's buffer
-# is dropped, so memory stays bounded (MemAvailable falls by less than
-# 64 MiB; measured here: 9-15 MiB, against 4 MiB straight over loopback),
-# and the datagrams queued meanwhile are read whole afterwards
+# is dropped, so memory stays bounded: MemAvailable falls by less than
+# 256 MiB, where a queue without bound would hold most of the 11 GB sent
+# (measured here: 9-25 MiB, against 4 MiB straight over loopback; the
+# margin is for other processes, as MemAvailable is machine-wide), and
+# the datagrams queued meanwhile are read whole afterwards
 case_udp_stall() {
 	in_host timeout "$TO" "$T/fp_udp" --ns "/run/netns/$UP_NS" \
 		--path fast --bench 5 --stall --size 65000 \
@@ -344,7 +346,7 @@ case_udp_stall() {
 		{ grep -v "^libbpf" "$T/udp_stall.err" >&2; return 1; }
 	expect udp_stall redirected -gt 1000 &&
 	expect udp_stall received -gt 0 &&
-	expect udp_stall mem_drop_kb -lt 65536 &&
+	expect udp_stall mem_drop_kb -lt 262144 &&
 	echo "udp_stall: $(val udp_stall sent) sent, $(val udp_stall received)" \
 	     "read after the stall, MemAvailable fell by" \
 	     "$(val udp_stall mem_drop_kb) kB" >&2
