@@ -137,7 +137,7 @@ check: deps
 lint:
 	$(Q)tests/lint
 
-bench: deps all
+bench: deps all $(TOOL_BINS)
 	$(Q)tests/bench/run
 
 run: deps all
