@@ -12,6 +12,9 @@
 #                    to the host's address (the tap path: one socket per
 #                    connection in pasta)
 #
+# Our pasta is also started by root ("ours-bpf": the eBPF fast path loaded,
+# its maps are kernel memory), spliced path only.
+#
 # The client (tests/bench/conns.py) runs as root, in the host namespace for
 # the spliced path and upstream for the tap path (Debian 12's pasta drops
 # connections from the host's own address, which is also the namespace's);
@@ -54,7 +57,7 @@ wait_count() {
 measure() {
 	local p=$1 where=$2 addr=$3 pid s l=""
 	rm -f "$T/ready" "$T/count" "$T/opened" "$T/stop" "$T/pid"
-	as_user timeout -k 5 150 "$p" -q --config-net -P "$T/pid" \
+	$RUN timeout -k 5 150 "$p" -q --config-net -P "$T/pid" \
 		-t $PORT -T none -u none -U none -- \
 		/usr/bin/python3 "$T/conns.py" server $PORT "$N" "$T" 120 \
 		>/dev/null 2>&1 &
@@ -85,11 +88,22 @@ measure() {
 upstream=/usr/bin/pasta
 [ -x "$upstream" ] && ! cmp -s "$upstream" "$BIN" || upstream=""
 
-for who in ${WHO:-ours debian}; do
+# RUN (used by measure): as_user, or in_host for ours-bpf
+for who in ${WHO:-ours ours-bpf debian}; do
 	p="$T/pasta"
+	RUN=as_user
 	if [ "$who" = debian ]; then
 		[ -n "$upstream" ] || continue
 		p=$upstream
+	elif [ "$who" = ours-bpf ]; then
+		RUN=in_host
+		read -r s1 ls <<<"$(measure "$p" in_host 127.0.0.1)"
+		echo "memory: ours pasta started by root (eBPF fast path):" \
+		     "VmRSS after start $s1 MiB, with $N spliced" \
+		     "connections $ls MiB"
+		bench_row rss_start "$who" "$s1" MiB
+		bench_row "rss_${N}_splice" "$who" "$ls" MiB
+		continue
 	fi
 	read -r s1 ls <<<"$(measure "$p" in_host 127.0.0.1)"
 	read -r _ lt <<<"$(measure "$p" in_up "$HOST4")"
