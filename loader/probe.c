@@ -15,18 +15,35 @@
 
 #include "fastpath.h"
 #include "probe.h"
+#include "util.h"
 
 /**
- * bpf_probe_ret() - Turn libbpf's probe result into 0 or -errno
- * @rc:		1 supported, 0 not supported, negative error
+ * bpf_probe_prog() - Load the smallest program of a type ("return 0")
+ * @type:	Program type
  *
- * Return: 0 if supported, -EOPNOTSUPP if not, -errno on error
+ * Loaded directly rather than through libbpf_probe_bpf_prog_type(), which
+ * reports every failure as "not supported": the errno (EPERM without
+ * CAP_BPF and CAP_NET_ADMIN) is the reason users need, and it is the one
+ * the daemon logs when its own load fails.
+ *
+ * Return: 0 if it loads, -errno otherwise
  */
-static int bpf_probe_ret(int rc)
+static int bpf_probe_prog(enum bpf_prog_type type)
 {
-	if (rc == 1)
-		return 0;
-	return rc == 0 ? -EOPNOTSUPP : rc;
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	libbpf_print_fn_t old = libbpf_set_print(NULL);	/* quiet */
+	int fd, rc = 0;
+
+	fd = bpf_prog_load(type, NULL, "GPL", insns, ARRAY_SIZE(insns), NULL);
+	if (fd < 0)
+		rc = -errno;
+	else
+		close(fd);
+	libbpf_set_print(old);
+	return rc;
 }
 
 /**
@@ -36,11 +53,7 @@ static int bpf_probe_ret(int rc)
  */
 int bpf_probe_prog_sk_skb(void)
 {
-	libbpf_print_fn_t old = libbpf_set_print(NULL);	/* quiet */
-	int rc = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SK_SKB, NULL);
-
-	libbpf_set_print(old);
-	return bpf_probe_ret(rc);
+	return bpf_probe_prog(BPF_PROG_TYPE_SK_SKB);
 }
 
 /**
@@ -50,11 +63,7 @@ int bpf_probe_prog_sk_skb(void)
  */
 int bpf_probe_prog_sk_msg(void)
 {
-	libbpf_print_fn_t old = libbpf_set_print(NULL);
-	int rc = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SK_MSG, NULL);
-
-	libbpf_set_print(old);
-	return bpf_probe_ret(rc);
+	return bpf_probe_prog(BPF_PROG_TYPE_SK_MSG);
 }
 
 /**

@@ -11,6 +11,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/topology.sh
+. tests/bench/lib.sh
 
 BIN="${1:-build/passt}"
 RELAY="$(dirname "$BIN")/tests/tap_relay"
@@ -75,11 +76,17 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
 du=$(iperf "$HOST_NS")
 dd=$(iperf "$HOST_NS" -R)
 read -r ou od <<<"$(guest_run "$T/passt")"
+bench_row passt_upload direct "$du" Gbit/s "$du"
+bench_row passt_upload ours "$ou" Gbit/s "$du"
+bench_row passt_download direct "$dd" Gbit/s "$dd"
+bench_row passt_download ours "$od" Gbit/s "$dd"
 echo "passt_upload: direct ${du:-?} Gbit/s, through our passt ${ou} Gbit/s (ratio $(ratio "$ou" "$du"))"
 echo "passt_download: direct ${dd:-?} Gbit/s, through our passt ${od} Gbit/s (ratio $(ratio "$od" "$dd"))"
 
 if [ -x /usr/bin/passt ] && ! cmp -s /usr/bin/passt "$BIN"; then
 	read -r uu ud <<<"$(guest_run /usr/bin/passt)"
+	bench_row passt_upload debian "$uu" Gbit/s "$du"
+	bench_row passt_download debian "$ud" Gbit/s "$dd"
 	echo "passt_upload: Debian's passt ${uu} Gbit/s (ratio $(ratio "$uu" "$du"))"
 	echo "passt_download: Debian's passt ${ud} Gbit/s (ratio $(ratio "$ud" "$dd"))"
 fi

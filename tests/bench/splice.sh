@@ -18,6 +18,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/topology.sh
+. tests/bench/lib.sh
 
 BIN="${1:-build/passt}"
 SECS=${SECS:-4}
@@ -168,11 +169,16 @@ for par in 1 2; do
 	for dir in in out; do
 		o=$(via_$dir "$T/pasta" $par)
 		b=$(ours_bpf via_$dir "$T/pasta" $par)
+		bench_row "tcp_splice_${dir}_P$par" direct "$d" Gbit/s "$d"
+		bench_row "tcp_splice_${dir}_P$par" ours "$o" Gbit/s "$d"
+		bench_row "tcp_splice_${dir}_P$par" ours-bpf "$b" Gbit/s "$d"
 		line="tcp_splice_$dir -P $par: direct loopback ${d:-?} Gbit/s,"
 		line="$line ours (splice) ${o:-?} ($(ratio "$o" "$d")),"
 		line="$line ours (eBPF fast path) ${b:-?} ($(ratio "$b" "$d"))"
 		if [ -n "$upstream" ]; then
 			u=$(via_$dir "$upstream" $par)
+			bench_row "tcp_splice_${dir}_P$par" debian "$u" Gbit/s \
+				"$d"
 			line="$line, upstream pasta ${u:-?} ($(ratio "$u" "$d"));"
 			line="$line ours/upstream $(ratio "$o" "$u")"
 		fi
@@ -187,11 +193,15 @@ for m in crr:2000 rr:20000; do
 	d=$(rr_in "" "$mode" "$n")
 	o=$(rr_in "$T/pasta" "$mode" "$n")
 	b=$(ours_bpf rr_in "$T/pasta" "$mode" "$n")
+	bench_row "tcp_$mode" direct "$d" /s "$d"
+	bench_row "tcp_$mode" ours "$o" /s "$d"
+	bench_row "tcp_$mode" ours-bpf "$b" /s "$d"
 	line="tcp_$mode (per s, higher is better): direct loopback ${d:-?},"
 	line="$line ours (splice) ${o:-?} ($(ratio "$o" "$d")),"
 	line="$line ours (eBPF fast path) ${b:-?} ($(ratio "$b" "$d"))"
 	if [ -n "$upstream" ]; then
 		u=$(rr_in "$upstream" "$mode" "$n")
+		bench_row "tcp_$mode" debian "$u" /s "$d"
 		line="$line, upstream pasta ${u:-?} ($(ratio "$u" "$d"));"
 		line="$line ours/upstream $(ratio "$o" "$u")"
 	fi

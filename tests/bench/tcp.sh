@@ -24,6 +24,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/topology.sh
+. tests/bench/lib.sh
 
 BIN="${1:-build/passt}"
 SECS="${BENCH_TIME:-5}"
@@ -118,12 +119,18 @@ for mtu in 65520 1500; do
 	[ $mtu = 65520 ] || margs=(-m "$mtu")
 	o_up=$(upload "$T/pasta" "${margs[@]}")
 	o_down=$(download "$T/pasta" "${margs[@]}")
+	bench_row "tcp_up_$mtu" direct "$d_up" Gbit/s "$d_up"
+	bench_row "tcp_up_$mtu" ours "$o_up" Gbit/s "$d_up"
+	bench_row "tcp_down_$mtu" direct "$d_down" Gbit/s "$d_down"
+	bench_row "tcp_down_$mtu" ours "$o_down" Gbit/s "$d_down"
 	echo "tcp: MTU $mtu, ours: upload ${o_up:-?} Gbit/s" \
 	     "(ratio $(ratio "$o_up" "$d_up")), download ${o_down:-?} Gbit/s" \
 	     "(ratio $(ratio "$o_down" "$d_down"))"
 	if [ -x "$upstream" ] && ! cmp -s "$upstream" "$BIN"; then
 		u_up=$(upload "$upstream" "${margs[@]}")
 		u_down=$(download "$upstream" "${margs[@]}")
+		bench_row "tcp_up_$mtu" debian "$u_up" Gbit/s "$d_up"
+		bench_row "tcp_down_$mtu" debian "$u_down" Gbit/s "$d_down"
 		echo "tcp: MTU $mtu, Debian pasta: upload ${u_up:-?} Gbit/s" \
 		     "(ratio $(ratio "$u_up" "$d_up")), download" \
 		     "${u_down:-?} Gbit/s (ratio $(ratio "$u_down" "$d_down"));" \

@@ -14,6 +14,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/topology.sh
+. tests/bench/lib.sh
 
 BIN="${1:-build/passt}"
 SECS=${SECS:-3}
@@ -61,6 +62,9 @@ for size in 1400 32000 65000; do
 	     "pasta relay $p ($(ratio "$p" "$d")), eBPF UDP program $f" \
 	     "($(ratio "$f" "$d")), bare recvmmsg/sendmmsg relay $r" \
 	     "($(ratio "$r" "$d")); program/pasta $(ratio "$f" "$p")"
+	bench_row "udpsplice_$size" direct "$d" Gbit/s
+	bench_row "udpsplice_$size" ours "$p" Gbit/s "$d"
+	bench_row "udpsplice_$size" bpf-udp-program "$f" Gbit/s "$d"
 done
 kill "$pp" 2>/dev/null
 wait "$pp" 2>/dev/null

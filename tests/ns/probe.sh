@@ -3,6 +3,10 @@
 # probe.sh - passt-probe's report matches what actually works: as root and
 # as an unprivileged user, with /dev/net/tun usable and not.  No packets
 # are sent; the probes only open sockets and create throwaway namespaces.
+# The fast-path cases also start pasta (in the namespaces of
+# tests/lib/topology.sh, running only "true") and check that the daemon's
+# own choice, in its --debug log, is the tool's verdict, with the same
+# reason.
 #
 # Usage: tests/ns/probe.sh PASST_BINARY (passt-probe is looked up beside it)
 set -u
@@ -13,8 +17,11 @@ PROBE="$(dirname "${1:?usage: $0 PASST_BINARY}")/passt-probe"
 T=$(mktemp -d /tmp/pt-probe.XXXXXX)
 chmod 0755 "$T"
 install -m 0755 "$PROBE" "$T/passt-probe"
+install -m 0755 "$1" "$T/passt"
+ln -s passt "$T/pasta"
 TUN_MODE=$(stat -c %a /dev/net/tun)
-trap 'chmod "$TUN_MODE" /dev/net/tun; rm -rf "$T"' EXIT
+trap 'chmod "$TUN_MODE" /dev/net/tun; topo_cleanup; rm -rf "$T"' EXIT
+topo_setup || { result fail probe/topology; exit 1; }
 
 # probe_json AS - run the tool (as root or the test user), JSON to $T/out
 probe_json() {
@@ -46,6 +53,24 @@ mode() {
 	python3 -c 'import json, sys
 print(str(json.load(open(sys.argv[1]))["modes"][sys.argv[2]]["usable"]).lower())' \
 		"$T/out" "$1"
+}
+
+# mode_reason NAME - prints the reason given for mode NAME in $T/out
+mode_reason() {
+	python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["modes"][sys.argv[2]]["reason"])' \
+		"$T/out" "$1"
+}
+
+# daemon_fp_log AS - start pasta --debug (as root or the test user) in the
+# host namespace, running only "true"; prints its eBPF fast path line
+daemon_fp_log() {
+	local run=as_user
+	[ "$1" = root ] && run=in_host
+	$run timeout -k 5 30 "$T/pasta" -d --config-net -t none -u none \
+		-T none -U none -- true >"$T/log" 2>&1
+	grep -m1 '^.*eBPF fast path \(loaded\|off\)' "$T/log" |
+		sed 's/^.*\(eBPF fast path\)/\1/'
 }
 
 # want NAME GOT EXPECTED - compare, explain on mismatch
@@ -93,7 +118,53 @@ case_tun_denied() {
 		{ echo "reason doesn't name the device" >&2; cat "$T/out" >&2; return 1; }
 }
 
-for c in root user tun_denied; do
+# fastpath_root: as root the tool says the fast path is usable, and pasta
+# loads it
+case_fastpath_root() {
+	local line
+	chmod 0666 /dev/net/tun
+	probe_json root
+	want exit-status $? 0 &&
+	want pasta-fastpath "$(mode pasta-fastpath)" true || return 1
+	line=$(daemon_fp_log root)
+	case $line in
+	"eBPF fast path loaded"*) return 0 ;;
+	esac
+	echo "daemon: '$line', the tool said usable" >&2
+	cat "$T/log" >&2
+	return 1
+}
+
+# fastpath_user: unprivileged, the tool says not usable because of EPERM
+# and the missing capabilities; pasta falls back to splice and logs the
+# same errno
+case_fastpath_user() {
+	local line reason errstr
+	chmod 0666 /dev/net/tun
+	probe_json user
+	want exit-status $? 0 &&
+	want pasta-fastpath "$(mode pasta-fastpath)" false || return 1
+	reason=$(mode_reason pasta-fastpath)
+	case $reason in
+	*"Operation not permitted"*CAP_BPF*) ;;
+	*) echo "tool's reason: '$reason'" >&2; return 1 ;;
+	esac
+	line=$(daemon_fp_log user)
+	case $line in
+	"eBPF fast path off, using splice: "*) ;;
+	*) echo "daemon: '$line', the tool said not usable" >&2
+	   cat "$T/log" >&2; return 1 ;;
+	esac
+	errstr=${line#eBPF fast path off, using splice: }
+	errstr=${errstr%%:*}
+	case $reason in
+	*": $errstr"*) return 0 ;;
+	esac
+	echo "reasons differ: tool '$reason', daemon '$line'" >&2
+	return 1
+}
+
+for c in root user tun_denied fastpath_root fastpath_user; do
 	if "case_$c"; then
 		result pass "probe/$c"
 	else
