@@ -1010,7 +1010,7 @@ int udp_listen_open(const struct ctx *c, bool ns_side, bool v6, uint16_t port)
 				   .sin6_port = htons(port) };
 	struct sockaddr_in a4 = { .sin_family = AF_INET,
 				  .sin_port = htons(port) };
-	int one = 1, s, rc;
+	int s, rc;
 
 	if (!c->udp)
 		return -ENOTCONN;
@@ -1025,12 +1025,8 @@ int udp_listen_open(const struct ctx *c, bool ns_side, bool v6, uint16_t port)
 		close(s);
 		return rc;
 	}
-	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    (v6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-			      sizeof(one))) ||
-	    bind(s, v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
-		 v6 ? sizeof(a6) : sizeof(a4))) {
-		rc = -errno;
+	rc = sock_bind_fwd(s, v6, &a4, &a6, "");
+	if (rc) {
 		close(s);
 		return rc;
 	}

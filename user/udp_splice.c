@@ -59,7 +59,7 @@ int udp_splice_listen_open(const struct ctx *c, uint16_t port, bool v6)
 	struct sockaddr_in a4 = { .sin_family = AF_INET,
 				  .sin_port = htons(port),
 				  .sin_addr = { htonl(INADDR_LOOPBACK) } };
-	int af = v6 ? AF_INET6 : AF_INET, one = 1, s, rc;
+	int af = v6 ? AF_INET6 : AF_INET, s, rc;
 
 	if (fwd->addr_family == AF_INET6)
 		a6.sin6_addr = fwd->addr6;
@@ -72,17 +72,9 @@ int udp_splice_listen_open(const struct ctx *c, uint16_t port, bool v6)
 	rc = udp_sock_opts(s, af);
 	if (rc)
 		goto out;
-	if ((v6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-			      sizeof(one))) ||
-	    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    (*fwd->ifname &&
-	     setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, fwd->ifname,
-			(socklen_t)strlen(fwd->ifname))) ||
-	    bind(s, v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
-		 v6 ? sizeof(a6) : sizeof(a4))) {
-		rc = -errno;
+	rc = sock_bind_fwd(s, v6, &a4, &a6, fwd->ifname);
+	if (rc)
 		goto out;
-	}
 	rc = epoll_ref_add(c->epollfd, EPOLLIN, EPOLL_TYPE_UDP, s,
 			   UDP_REF_LISTEN | UDP_REF_NS | port);
 out:
