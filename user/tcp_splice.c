@@ -130,6 +130,7 @@
  * @bytes:	Bytes delivered per direction
  * @next:	Next free entry, -1 at the end (free entries only)
  * @ts_start:	When the pair was created, ms (CLOCK_MONOTONIC)
+ * @fp_try:	When to offer it to the fast path next, ms (CLOCK_MONOTONIC)
  * @gen:	Generation: bumped each time the entry is taken, so that an
  *		event still queued for a closed pair can't reach the next pair
  *		using the same entry (and, likely, the same descriptors)
@@ -145,6 +146,7 @@ struct tcp_splice_conn {
 	size_t in_pipe[2];
 	uint64_t bytes[2];
 	long long ts_start;
+	long long fp_try;
 	int next;
 	uint32_t gen;
 	uint16_t port;
@@ -654,8 +656,8 @@ static void tcp_splice_fp_closed(struct ctx *c, struct tcp_fastpath_pair *p,
  *		TCP_SPLICE_FP_AFTER_MS old, neither at EOF
  *
  * On -EAGAIN (a pipe couldn't be emptied, or data was queued after a
- * read) the pair stays on splice and is offered again at its next event;
- * on any other refusal, never again.
+ * read) the pair stays on splice and is offered again at an event
+ * TCP_SPLICE_FP_AFTER_MS later; on any other refusal, never again.
  *
  * Return: true if the fast path took the pair
  */
@@ -685,8 +687,11 @@ static bool tcp_splice_fastpath(struct ctx *c, struct tcp_splice_conn *conn)
 		if (rc && conn->in_pipe[i])
 			conn->flags |= SPLICE_BLOCKED(i);
 	}
-	if (rc == -EAGAIN)
-		return false;		/* data in flight: at a later event */
+	if (rc == -EAGAIN) {
+		/* Data in flight: at a later event, not at every one */
+		conn->fp_try = tcp_splice_now_ms(c) + TCP_SPLICE_FP_AFTER_MS;
+		return false;
+	}
 	if (rc) {
 		debug("TCP splice: port %u stays on splice: %s", conn->port,
 		      strerror_(-rc));
@@ -818,7 +823,7 @@ void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 	}
 	if (c->tcp_fp && !(conn->flags & (SPLICE_FP_NEVER | SPLICE_EOF(0) |
 					  SPLICE_EOF(1))) &&
-	    tcp_splice_now_ms(c) - conn->ts_start >= TCP_SPLICE_FP_AFTER_MS &&
+	    tcp_splice_now_ms(c) >= conn->fp_try &&
 	    tcp_splice_fastpath(c, conn))
 		return;
 	tcp_splice_update(c, conn);
@@ -924,6 +929,7 @@ void tcp_splice_conn_new(struct ctx *c, int s, int af, uint16_t port,
 	conn->port = port;
 	conn->ns_to_host = ns_to_host;
 	conn->ts_start = tcp_splice_now_ms(c);
+	conn->fp_try = conn->ts_start + TCP_SPLICE_FP_AFTER_MS;
 	conn->flags = SPLICE_CONNECTING;
 	tcp_splice_sockopts(s);
 
