@@ -109,7 +109,7 @@
 #define SPLICE_FP_NEVER		(1U << 9)	/* refused for good */
 
 /* When the eBPF fast path takes a pair: handing a pair over and taking it
- * back costs about 80 system calls, more than a short connection saves
+ * back costs dozens of system calls, more than a short connection saves
  * (tests/bench/splice.sh, tcp_crr: 0.42 of direct loopback when every
  * pair was handed over once connected, 0.57 on splice).  So a pair is
  * handed over at the first data of a direction if that is already
