@@ -115,7 +115,8 @@ case_tcp() {
 	mkdir "$T/www"
 	head -c 1048576 /dev/urandom >"$T/www/blob"
 	want=$(sha256sum <"$T/www/blob" | cut -d' ' -f1)
-	in_up timeout 200 busybox httpd -f -p "$REMOTE4:18080" -h "$T/www" &
+	ip netns exec "$UP_NS" timeout 200 \
+		busybox httpd -f -p "$REMOTE4:18080" -h "$T/www" &
 	case_pid $!
 	passt_start "$1" "$sock" -t 10022 ||
 		{ echo "passt didn't start" >&2; return 1; }
@@ -147,10 +148,10 @@ udp_check() {
 # servers in the guest through -u (IPv4, IPv6)
 case_udp() {
 	local sock="$T/passt-u-$1.sock" g rc=0 same
-	in_up timeout 200 socat -T 5 "UDP4-RECVFROM:18053,bind=$REMOTE4,fork" \
-		PIPE &
+	ip netns exec "$UP_NS" timeout 200 socat -T 5 \
+		"UDP4-RECVFROM:18053,bind=$REMOTE4,fork" PIPE &
 	case_pid $!
-	in_up timeout 200 socat -T 5 \
+	ip netns exec "$UP_NS" timeout 200 socat -T 5 \
 		"UDP6-RECVFROM:18053,bind=[$REMOTE6],fork" PIPE &
 	case_pid $!
 	passt_start "$1" "$sock" -u 10053 ||
@@ -169,7 +170,10 @@ case_udp() {
 }
 
 # case_pid PID - a server of this case, ended (and recorded for cleanup)
-# when the case is over, so that the next case can bind its port
+# when the case is over, so that the next case can bind its port.  PID must
+# be timeout(1) itself (started through ip netns exec, which execs, not
+# through a shell function, whose subshell would not pass the signal on):
+# timeout ends its whole process group, forked children included
 case_pid() {
 	record_pid "$1"
 	CASE_PIDS+=("$1")
