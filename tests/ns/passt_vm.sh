@@ -106,9 +106,9 @@ case_reconnect() {
 		"GUEST ping6-ok"
 }
 
-# tcp: the guest fetches 1 MiB over HTTP (busybox httpd in the upstream
-# namespace, busybox wget in the guest) and reports its sha256; a client
-# upstream reaches an echo server in the guest through -t
+# tcp: the guest fetches 1 MiB over HTTP, IPv4 and IPv6 (busybox httpd in
+# the upstream namespace, busybox wget in the guest) and reports its sha256;
+# a client upstream reaches an echo server in the guest through -t
 case_tcp() {
 	local sock="$T/passt-t-$1.sock" g want got
 	rm -rf "$T/www"
@@ -118,16 +118,21 @@ case_tcp() {
 	ip netns exec "$UP_NS" timeout 200 \
 		busybox httpd -f -p "$REMOTE4:18080" -h "$T/www" &
 	case_pid $!
+	ip netns exec "$UP_NS" timeout 200 \
+		busybox httpd -f -p "[$REMOTE6]:18080" -h "$T/www" &
+	case_pid $!
 	passt_start "$1" "$sock" -t 10022 ||
 		{ echo "passt didn't start" >&2; return 1; }
 	guest "$sock" "$T/console" "pt.fetch=http://$REMOTE4:18080/blob" \
+		"pt.fetch6=http://[$REMOTE6]:18080/blob" \
 		pt.listen=10022 pt.stay=15 &
 	g=$!
 	guest_wait "$g" || return 1
 	got=$(echo "hello through passt" |
 	      in_up timeout 20 socat -t 5 - "TCP:$HOST4:10022")
 	wait "$g"	# the guest powers off after pt.stay seconds
-	expect_guest tcp "$T/console" "GUEST fetch $want" || return 1
+	expect_guest tcp "$T/console" "GUEST fetch $want" \
+		"GUEST fetch6 $want" || return 1
 	[ "$got" = "hello through passt" ] ||
 		{ echo "echo through -t: got '$got'" >&2; return 1; }
 }
