@@ -4,9 +4,11 @@
 # initramfs from tests/vm/): the guest gets its address by DHCP and its
 # IPv6 prefix by SLAAC, and pings the upstream namespace over IPv4 and IPv6.
 # A second guest connecting while one is served is turned away; after the
-# first leaves, the next one is served (state reset).  passt runs as root
-# and as an unprivileged user.  qemu uses TCG: nested KVM was unusably slow
-# on this machine kind (no output within 20 s).
+# first leaves, the next one is served (state reset).  The guest fetches a
+# file over HTTP from the upstream namespace, exchanges UDP datagrams with
+# it, and serves TCP and UDP echo reached through -t and -u.  passt runs
+# as root and as an unprivileged user.  qemu uses TCG: nested KVM was
+# unusably slow on this machine kind (no output within 20 s).
 #
 # Usage: tests/ns/passt_vm.sh PASST_BINARY
 set -u
@@ -104,42 +106,113 @@ case_reconnect() {
 		"GUEST ping6-ok"
 }
 
-# tcp: the guest reads 1 MiB from a server in the upstream namespace, and
-# a client there reaches an echo server in the guest through -t
+# tcp: the guest fetches 1 MiB over HTTP, IPv4 and IPv6 (busybox httpd in
+# the upstream namespace, busybox wget in the guest) and reports its sha256;
+# a client upstream reaches an echo server in the guest through -t
 case_tcp() {
 	local sock="$T/passt-t-$1.sock" g want got
-	head -c 1048576 /dev/urandom >"$T/blob"
-	want=$(sha256sum <"$T/blob" | cut -d' ' -f1)
-	in_up timeout 200 socat -u "FILE:$T/blob" \
-		"TCP-LISTEN:18080,bind=$REMOTE4,reuseaddr" &
-	record_pid $!
+	rm -rf "$T/www"
+	mkdir "$T/www"
+	head -c 1048576 /dev/urandom >"$T/www/blob"
+	want=$(sha256sum <"$T/www/blob" | cut -d' ' -f1)
+	ip netns exec "$UP_NS" timeout 200 \
+		busybox httpd -f -p "$REMOTE4:18080" -h "$T/www" &
+	case_pid $!
+	ip netns exec "$UP_NS" timeout 200 \
+		busybox httpd -f -p "[$REMOTE6]:18080" -h "$T/www" &
+	case_pid $!
 	passt_start "$1" "$sock" -t 10022 ||
 		{ echo "passt didn't start" >&2; return 1; }
-	guest "$sock" "$T/console" "pt.fetch=$REMOTE4:18080" \
+	guest "$sock" "$T/console" "pt.fetch=http://$REMOTE4:18080/blob" \
+		"pt.fetch6=http://[$REMOTE6]:18080/blob" \
 		pt.listen=10022 pt.stay=15 &
 	g=$!
-	for _ in $(seq 1 1800); do
-		grep -aq 'GUEST listening' "$T/console" 2>/dev/null && break
-		sleep 0.1
-	done
+	guest_wait "$g" || return 1
 	got=$(echo "hello through passt" |
 	      in_up timeout 20 socat -t 5 - "TCP:$HOST4:10022")
 	wait "$g"	# the guest powers off after pt.stay seconds
-	expect_guest tcp "$T/console" "GUEST fetch $want" || return 1
+	expect_guest tcp "$T/console" "GUEST fetch $want" \
+		"GUEST fetch6 $want" || return 1
 	[ "$got" = "hello through passt" ] ||
 		{ echo "echo through -t: got '$got'" >&2; return 1; }
 }
 
+# udp_check NAME DESTINATION - a 1000-byte datagram from the upstream
+# namespace to a guest echo server through -u comes back intact
+udp_check() {
+	head -c 1000 /dev/urandom >"$T/udp.out"
+	in_up timeout 20 socat -t 5 - "$2" <"$T/udp.out" >"$T/udp.in" \
+		2>/dev/null
+	cmp -s "$T/udp.out" "$T/udp.in" ||
+		{ echo "$1: $(stat -c %s "$T/udp.in") bytes came back" >&2
+		  return 1; }
+}
+
+# udp: the guest sends 1000-byte datagrams to echo servers upstream (IPv4,
+# IPv6) and compares what came back; a client upstream reaches UDP echo
+# servers in the guest through -u (IPv4, IPv6)
+case_udp() {
+	local sock="$T/passt-u-$1.sock" g rc=0 same
+	ip netns exec "$UP_NS" timeout 200 socat -T 5 \
+		"UDP4-RECVFROM:18053,bind=$REMOTE4,fork" PIPE &
+	case_pid $!
+	ip netns exec "$UP_NS" timeout 200 socat -T 5 \
+		"UDP6-RECVFROM:18053,bind=[$REMOTE6],fork" PIPE &
+	case_pid $!
+	passt_start "$1" "$sock" -u 10053 ||
+		{ echo "passt didn't start" >&2; return 1; }
+	guest "$sock" "$T/console" "pt.udp4=$REMOTE4:18053" \
+		"pt.udp6=[$REMOTE6]:18053" pt.listen=10053 pt.stay=20 &
+	g=$!
+	guest_wait "$g" || return 1
+	udp_check "upstream -> guest (IPv4)" "UDP4:$HOST4:10053" || rc=1
+	udp_check "upstream -> guest (IPv6)" "UDP6:[$HOST6]:10053" || rc=1
+	wait "$g"
+	same='sent=([0-9a-f]{64}) got=\1([^0-9a-f]|$)'
+	expect_guest udp "$T/console" "GUEST udp4 $same" "GUEST udp6 $same" ||
+		rc=1
+	return $rc
+}
+
+# case_pid PID - a server of this case, ended (and recorded for cleanup)
+# when the case is over, so that the next case can bind its port.  PID must
+# be timeout(1) itself (started through ip netns exec, which execs, not
+# through a shell function, whose subshell would not pass the signal on):
+# timeout ends its whole process group, forked children included
+case_pid() {
+	record_pid "$1"
+	CASE_PIDS+=("$1")
+}
+
+# guest_wait PID - wait (bounded) until the guest running as PID listens
+guest_wait() {
+	for _ in $(seq 1 1800); do
+		grep -aq 'GUEST listening' "$T/console" 2>/dev/null && return 0
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "guest never listened" >&2
+	grep -a 'GUEST' "$T/console" >&2
+	return 1
+}
+
+CASE_PIDS=()
 tun_usable
 topo_setup || { result fail passt_vm/topology; exit 1; }
 for priv in $PRIVS; do
-	for c in ${CASES:-guest reconnect tcp}; do
+	for c in ${CASES:-guest reconnect tcp udp}; do
 		if "case_$c" "$priv"; then
 			result pass "passt_vm/$c/$priv"
 		else
 			result fail "passt_vm/$c/$priv"
 		fi
-		# End passt and wait: the next case binds the same ports
+		# End servers and passt and wait: the next case binds the
+		# same ports
+		for p in "${CASE_PIDS[@]}"; do
+			kill "$p" 2>/dev/null
+			wait "$p" 2>/dev/null
+		done
+		CASE_PIDS=()
 		if [ -s "$T/passt.pid" ]; then
 			pp=$(cat "$T/passt.pid")
 			kill "$pp" 2>/dev/null

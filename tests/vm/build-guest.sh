@@ -41,16 +41,24 @@ dpkg-deb -x "$W"/"$pkg"_*.deb "$W/k"
 cp "$W"/k/boot/vmlinuz-* "$OUT/vmlinuz"
 moddir=$(echo "$W"/k/lib/modules/*)
 
-# Initramfs: busybox with its libraries, modules in load order, init
+# Initramfs: busybox and socat (busybox nc has no UDP) with their
+# libraries, modules in load order, init
 R="$W/root"
 mkdir -p "$R"/{bin,sbin,dev,proc,sys,tmp,etc,lib,lib64,mods}
-cp /bin/busybox "$R/bin/busybox"
-for lib in $(ldd /bin/busybox | grep -o '/[^ ]*'); do
-	mkdir -p "$R$(dirname "$lib")"
-	cp -L "$lib" "$R$lib"
-done
+
+# copy_bin PATH - put a binary into the initramfs' /bin, with its libraries
+copy_bin() {
+	local lib
+	cp -L "$1" "$R/bin/$(basename "$1")"
+	for lib in $(ldd "$1" | grep -o '/[^ ]*'); do
+		mkdir -p "$R$(dirname "$lib")"
+		cp -L "$lib" "$R$lib"
+	done
+}
+copy_bin /bin/busybox
+copy_bin "$(command -v socat)"
 for app in sh mount ip ping ping6 udhcpc udhcpc6 sleep cat echo grep \
-	   poweroff insmod seq wget nc ifconfig route sha256sum head; do
+	   poweroff insmod seq wget nc ifconfig route sha256sum head tr; do
 	ln -sf busybox "$R/bin/$app"
 done
 n=0
