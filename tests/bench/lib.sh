@@ -22,3 +22,17 @@ bench_row() {
 		printf "%s,%s,%s,%s,%s,%s\n", c, d, v, u, b, r
 	}' >>"$BENCH_CSV"
 }
+
+# iperf_gbps - Gbit/s received, from iperf3 -J on stdin (nothing if none)
+iperf_gbps() {
+	python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e9))' \
+		2>/dev/null
+}
+
+# ratio A B - A / B with two decimals, "?" if either is missing
+ratio() {
+	awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN {
+		if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "?" }'
+}

@@ -24,13 +24,6 @@ trap 'topo_cleanup; ip netns del "$GUEST_NS" 2>/dev/null; rm -rf "$T"' EXIT
 tun_usable
 topo_setup || exit 1
 
-# iperf_recv_gbps - receiver Gbit/s from iperf3 -J on stdin
-iperf_recv_gbps() {
-	python3 -c 'import json, sys
-d = json.load(sys.stdin)
-print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e9))' 2>/dev/null
-}
-
 # iperf NS [-R] - one 5 s iperf3 run from namespace NS to the upstream
 # server, printing receiver Gbit/s
 iperf() {
@@ -40,7 +33,7 @@ iperf() {
 		>/dev/null 2>&1 &
 	sleep 0.5
 	ip netns exec "$ns" timeout 30 iperf3 -J -t 5 -c "$REMOTE4" "$@" \
-		2>/dev/null | iperf_recv_gbps
+		2>/dev/null | iperf_gbps
 	wait
 }
 
@@ -69,9 +62,6 @@ guest_run() {
 	kill "$relay" "$(cat "$T/bench.pid")" 2>/dev/null
 	echo "${up:-0} ${down:-0}"
 }
-
-# ratio A B - A / B with two decimals, 0 if B is 0
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
 
 du=$(iperf "$HOST_NS")
 dd=$(iperf "$HOST_NS" -R)

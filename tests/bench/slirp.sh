@@ -36,20 +36,6 @@ topo_setup || exit 1
 ip netns add "$SLIRP_NS" || exit 1
 ip -n "$SLIRP_NS" link set lo up
 
-# gbps - Gbit/s received, from iperf3 -J on stdin
-gbps() {
-	python3 -c 'import json, sys
-d = json.load(sys.stdin)
-print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e9))' \
-		2>/dev/null
-}
-
-# ratio A B - A / B with two decimals, ? if either is missing
-ratio() {
-	awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN {
-		if (a > 0 && b > 0) printf "%.2f", a / b; else printf "?" }'
-}
-
 # xfer SERVER_NS BIND CLIENT_NS ADDR - one iperf3 run, prints Gbit/s
 xfer() {
 	ip netns exec "$1" timeout "$TO" iperf3 -s -B "$2" -p $PORT -1 \
@@ -59,7 +45,7 @@ xfer() {
 		sleep 0.1
 	done
 	ip netns exec "$3" timeout "$TO" iperf3 -J -t "$SECS" -c "$4" \
-		-p $PORT 2>/dev/null | gbps
+		-p $PORT 2>/dev/null | iperf_gbps
 	wait
 }
 

@@ -81,26 +81,12 @@ EOF
 trap 'topo_cleanup; rm -rf "$T"' EXIT
 topo_setup || exit 1
 
-# gbps - Gbit/s received, from iperf3 -J on stdin
-gbps() {
-	python3 -c 'import json, sys
-d = json.load(sys.stdin)
-print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e9))' \
-		2>/dev/null
-}
-
-# ratio A B - A / B with two decimals, "?" if either is missing
-ratio() {
-	awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN {
-		if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "?" }'
-}
-
 # direct PAR - iperf3 over the host namespace's own loopback
 direct() {
 	as_user timeout 60 iperf3 -s -1 -B 127.0.0.1 -p 5301 >/dev/null 2>&1 &
 	sleep 0.5
 	as_user timeout 60 iperf3 -J -t "$SECS" -P "$1" -c 127.0.0.1 \
-		-p 5301 2>/dev/null | gbps
+		-p 5301 2>/dev/null | iperf_gbps
 	wait
 }
 
@@ -113,7 +99,7 @@ via_in() {
 		>/dev/null 2>&1 & sleep 0.5; echo ok >$T/ready; wait" &
 	wait_file "$T/ready" || return
 	as_user timeout 60 iperf3 -J -t "$SECS" -P "$2" -c 127.0.0.1 \
-		-p 5302 2>/dev/null | gbps
+		-p 5302 2>/dev/null | iperf_gbps
 	wait
 }
 
@@ -124,7 +110,7 @@ via_out() {
 	sleep 0.5
 	$RUN timeout 60 "$1" $EXTRA -q --config-net -T 5303 -t none -u none \
 		-U none -- iperf3 -J -t "$SECS" -P "$2" -c 127.0.0.1 -p 5303 \
-		2>/dev/null | gbps
+		2>/dev/null | iperf_gbps
 	wait
 }
 

@@ -44,14 +44,6 @@ trap 'topo_cleanup; rm -rf "$T"' EXIT
 tun_usable
 topo_setup || exit 1
 
-# iperf_gbps - Gbit/s received, from iperf3 -J on stdin
-iperf_gbps() {
-	python3 -c 'import json, sys
-d = json.load(sys.stdin)
-print("%.2f" % (d["end"]["sum_received"]["bits_per_second"] / 1e9))' \
-		2>/dev/null
-}
-
 # up_server - start a one-shot iperf3 server in upstream, wait for it
 up_server() {
 	in_up timeout "$TO" iperf3 -s -B "$REMOTE4" -p $PORT -1 \
@@ -94,12 +86,6 @@ download() {
 	in_up timeout "$TO" iperf3 -J -t "$SECS" -c "$HOST4" -p $PORT \
 		2>/dev/null | iperf_gbps
 	wait $pid
-}
-
-# ratio A B - A / B with two decimals, ? if either is missing
-ratio() {
-	awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN {
-		if (a > 0 && b > 0) printf "%.2f", a / b; else printf "?" }'
 }
 
 up_server

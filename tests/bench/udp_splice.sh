@@ -31,18 +31,12 @@ ln -s passt "$T/pasta"
 trap 'topo_cleanup; rm -rf "$T"' EXIT
 topo_setup || exit 1
 
-# gbps ARGS... - received Gbit/s of one fp_udp run, "?" if it failed
-gbps() {
+# udp_gbps ARGS... - received Gbit/s of one fp_udp run, "?" if it failed
+udp_gbps() {
 	local v
 	v=$(in_host timeout $((SECS + 20)) "$FPU" --bench "$SECS" "$@" \
 		2>/dev/null | sed -n 's/^gbps=//p')
 	echo "${v:-?}"
-}
-
-# ratio A B - A / B with two decimals, "?" if either is missing
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN {
-		if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "?" }'
 }
 
 # pasta as the test user forwards host 127.0.0.1:5400 into its namespace
@@ -54,10 +48,10 @@ wait_file "$T/pid" || { echo "bench: pasta did not start" >&2; exit 1; }
 sleep 0.5
 
 for size in 1400 32000 65000; do
-	d=$(gbps --ns "/run/netns/$UP_NS" --path direct --size $size)
-	p=$(gbps --ns "/proc/$(cat "$T/pid")/ns/net" --to 5400 --size $size)
-	f=$(gbps --ns "/run/netns/$UP_NS" --path fast --size $size)
-	r=$(gbps --ns "/run/netns/$UP_NS" --path relay --size $size)
+	d=$(udp_gbps --ns "/run/netns/$UP_NS" --path direct --size $size)
+	p=$(udp_gbps --ns "/proc/$(cat "$T/pid")/ns/net" --to 5400 --size $size)
+	f=$(udp_gbps --ns "/run/netns/$UP_NS" --path fast --size $size)
+	r=$(udp_gbps --ns "/run/netns/$UP_NS" --path relay --size $size)
 	echo "udp_splice $size bytes (received Gbit/s): direct loopback $d," \
 	     "pasta relay $p ($(ratio "$p" "$d")), eBPF UDP program $f" \
 	     "($(ratio "$f" "$d")), bare recvmmsg/sendmmsg relay $r" \
