@@ -6,7 +6,8 @@
 # The fast-path cases also start pasta (in the namespaces of
 # tests/lib/topology.sh, running only "true") and check that the daemon's
 # own choice, in its --debug log, is the tool's verdict, with the same
-# reason.
+# reason.  The --json output is read with jq: it must parse, and list
+# every feature once with the four documented fields, and the three modes.
 #
 # Usage: tests/ns/probe.sh PASST_BINARY (passt-probe is looked up beside it)
 set -u
@@ -34,32 +35,40 @@ probe_json() {
 			>"$T/out" 2>"$T/err"
 	fi
 	rc=$?
-	python3 -m json.tool "$T/out" >/dev/null 2>&1 ||
+	jq -e . "$T/out" >/dev/null 2>&1 ||
 		{ echo "not JSON:" >&2; cat "$T/out" "$T/err" >&2; return 99; }
 	return $rc
 }
 
 # feature NAME - prints true or false: is NAME available in $T/out
 feature() {
-	python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-f = [x for x in d["features"] if x["name"] == sys.argv[2]]
-print("true" if f and f[0]["available"] else "false" if f else "missing")' \
-		"$T/out" "$1"
+	jq -r --arg n "$1" '[.features[] | select(.name == $n)] |
+		if length == 0 then "missing" else .[0].available end' "$T/out"
 }
 
 # mode NAME - prints true or false: is mode NAME usable in $T/out
 mode() {
-	python3 -c 'import json, sys
-print(str(json.load(open(sys.argv[1]))["modes"][sys.argv[2]]["usable"]).lower())' \
-		"$T/out" "$1"
+	jq -r --arg n "$1" '.modes[$n].usable' "$T/out"
 }
 
 # mode_reason NAME - prints the reason given for mode NAME in $T/out
 mode_reason() {
-	python3 -c 'import json, sys
-print(json.load(open(sys.argv[1]))["modes"][sys.argv[2]]["reason"])' \
-		"$T/out" "$1"
+	jq -r --arg n "$1" '.modes[$n].reason' "$T/out"
+}
+
+# entries_ok - every feature in $T/out once, with its four fields typed
+# as documented, and all three modes present
+entries_ok() {
+	jq -e '(.features | length > 0) and
+		([.features[].name] | length == (unique | length)) and
+		all(.features[]; (.name | type == "string") and
+			(.available | type == "boolean") and
+			(.detail | type == "string") and
+			(.action | type == "string")) and
+		(.modes | has("pasta-fastpath") and has("pasta-splice") and
+			has("passt"))' "$T/out" >/dev/null ||
+		{ echo "JSON entries not as documented:" >&2; cat "$T/out" >&2
+		  return 1; }
 }
 
 # daemon_fp_log AS - start pasta --debug (as root or the test user) in the
@@ -85,6 +94,7 @@ case_root() {
 	chmod 0666 /dev/net/tun
 	probe_json root
 	want exit-status $? 0 &&
+	entries_ok &&
 	want user-namespaces "$(feature user-namespaces)" true &&
 	want tap-in-namespace "$(feature tap-in-namespace)" true &&
 	want raw-icmp-socket "$(feature raw-icmp-socket)" true &&
