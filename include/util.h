@@ -38,6 +38,7 @@ const char *strerror_(int errnum);
 long long timespec_diff_ms(const struct timespec *a, const struct timespec *b);
 int write_all(int fd, const void *buf, size_t len);
 int write_file(const char *path, const char *text);
+int read_file(const char *path, char *buf, size_t len);
 
 struct sockaddr_in;
 struct sockaddr_in6;

@@ -87,16 +87,8 @@ probe_set(struct probe_result *r, bool ok, const char *action,
  */
 static bool probe_read_file(const char *path, char *buf, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
+	if (read_file(path, buf, len) <= 0)
 		return false;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	for (char *t = strchr(buf, '\t'); t; t = strchr(t, '\t'))
 		*t = ' ';

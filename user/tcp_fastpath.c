@@ -41,6 +41,13 @@
  * The limit is refreshed only while we poll: a pair stays polled ("hot")
  * for TFP_HOT_TICKS ms after data last moved or the limit was last hit, so
  * a busy pair keeps its limit ahead and an idle one costs nothing.
+ * The psock queue drains into fd[!d]'s send buffer, and when that is full
+ * the kernel worker waits for an ACK to free space: a bigger buffer halves
+ * those waits.  Autotuning stops at tcp_wmem's maximum (4 MiB by default),
+ * SO_SNDBUF may go to twice net.core.wmem_max: where that is more, pairs
+ * get it at handover (measured here, wmem_max 4 MiB: the psock queue
+ * drained at 8.6 Gbit/s with autotuning, 22 Gbit/s with 8 MiB).
+ *
  * Getting back to redirecting needs a moment where every passed byte was
  * moved, but each byte we consume reopens fd[d]'s window and the sender
  * refills it at once: so while bytes are passed, fd[d]'s window is clamped
@@ -56,10 +63,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -100,14 +109,42 @@
  * @head:	Pairs being polled
  * @buf:	Copy buffer for passed bytes, TFP_BUF_SIZE
  * @hwm:	Backlog limit per direction, 0 for none (tests only)
+ * @sndbuf:	SO_SNDBUF for the sockets of new pairs, 0 to keep autotuning
  */
 struct tcp_fastpath_ctx {
 	int timerfd;
+	int sndbuf;
 	bool armed;
 	struct tcp_fastpath_pair *head;
 	char *buf;
 	uint64_t hwm;
 };
+
+/**
+ * tfp_sndbuf_pick() - Send buffer size for pair sockets, if beats autotuning
+ *
+ * SO_SNDBUF turns send buffer autotuning off and the kernel doubles the
+ * value, capped at net.core.wmem_max: worth it only if twice wmem_max is
+ * more than autotuning can reach (the third value of net.ipv4.tcp_wmem).
+ *
+ * Context: setup, /proc readable
+ *
+ * Return: bytes for SO_SNDBUF, 0 to leave autotuning on
+ */
+static int tfp_sndbuf_pick(void)
+{
+	long long wmem_max, tune_min, tune_def, tune_max;
+	char buf[64];
+
+	if (read_file("/proc/sys/net/core/wmem_max", buf, sizeof(buf)) <= 0 ||
+	    sscanf(buf, "%lld", &wmem_max) != 1 ||
+	    read_file("/proc/sys/net/ipv4/tcp_wmem", buf, sizeof(buf)) <= 0 ||
+	    sscanf(buf, "%lld %lld %lld", &tune_min, &tune_def, &tune_max) != 3)
+		return 0;
+	if (wmem_max <= 0 || wmem_max > INT_MAX / 2 || 2 * wmem_max <= tune_max)
+		return 0;
+	return (int)wmem_max;
+}
 
 /**
  * tcp_fastpath_init() - Set up pair handling if the fast path is loaded
@@ -144,6 +181,9 @@ int tcp_fastpath_init(struct ctx *c)
 	if (rc)
 		goto err_close;
 	t->hwm = TCP_FASTPATH_HWM;
+	t->sndbuf = tfp_sndbuf_pick();
+	if (t->sndbuf)
+		debug("fast path: pair send buffers %d bytes", 2 * t->sndbuf);
 	c->tcp_fp = t;
 	return 0;
 
@@ -814,6 +854,11 @@ int tcp_fastpath_add(struct ctx *c, struct tcp_fastpath_pair *p,
 	}
 
 	for (i = 0; i < 2; i++) {
+		const int sndbuf = c->tcp_fp->sndbuf;
+
+		if (sndbuf && setsockopt(fd[i], SOL_SOCKET, SO_SNDBUF, &sndbuf,
+					 sizeof(sndbuf)))
+			debug_perror("fast path: SO_SNDBUF");
 		/* Run the verdict on data queued before insertion */
 		if (!p->user[i] && setsockopt(fd[i], SOL_SOCKET, SO_RCVLOWAT,
 					      &one, sizeof(one)))

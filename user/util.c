@@ -90,6 +90,33 @@ int write_file(const char *path, const char *text)
 }
 
 /**
+ * read_file() - Read the start of a small file (procfs knobs) as a string
+ * @path:	File path
+ * @buf:	Output, NUL-terminated on success
+ * @len:	Size of @buf, at least 1
+ *
+ * Return: bytes read (at most @len - 1) on success, -errno on failure
+ */
+int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	buf[n] = '\0';
+	if (close(fd))
+		return -errno;
+	return (int)n;
+}
+
+/**
  * sock_bind_fwd() - Options of a forwarding socket, then bind it
  * @s:		Socket, of the family @v6 says
  * @v6:		IPv6: bind @a6 with IPV6_V6ONLY (IPv4 gets its own socket),
