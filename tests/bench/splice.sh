@@ -103,7 +103,10 @@ rr_med() {
 	for i in 1 2 3; do
 		out=$(rr_in "$@")
 		r=$(kv "$out" '[a-z]*_per_s')
-		[ -n "$r" ] || continue
+		if [ -z "$r" ]; then
+			echo "bench: tcp_$2 run $i through ${1:-loopback} failed" >&2
+			continue
+		fi
 		outs+=("$out")
 		rates+=("$r ${#outs[@]}")
 	done

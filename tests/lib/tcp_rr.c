@@ -5,8 +5,10 @@
  * server: listens on ADDR PORT (IPv4 or IPv6, after the form of ADDR),
  *	answers every byte received on any accepted connection with the same
  *	byte, writes "ok" to READYFILE once listening, and exits after SECS
- *	seconds, or as soon as it has answered a quit byte ('q'), which the
- *	clients send when they are done.  At most TCP_RR_CONNS connections are
+ *	seconds, or once it has answered a quit byte ('q'), which the clients
+ *	send when they are done, and seen that client close (at most 1 s
+ *	later): a forwarder in between (pasta, which exits with its command)
+ *	then has passed the answer on before the server exits.  At most TCP_RR_CONNS connections are
  *	served at once; more wait in the listen backlog.
  * rr:	one connection (TCP_NODELAY), N round trips of 1 byte.
  * crr:	N times: connect, 1 byte each way, close.
@@ -235,7 +237,7 @@ static int tcp_rr_accept(struct pollfd *pfd, nfds_t *n)
 /**
  * tcp_rr_answer() - Answer what a connection sent, byte for byte
  * @s:		Connected socket, readable
- * @quit:	Set if a quit byte was among them
+ * @quit:	Set to @s if a quit byte was among them
  *
  * Return: 0 if the connection stays, -1 if it ended (closed by the peer,
  * reset, timed out)
@@ -249,8 +251,6 @@ static int tcp_rr_answer(int s, int *quit)
 		return 0;
 	if (r <= 0)
 		return -1;
-	if (memchr(buf, TCP_RR_QUIT, (size_t)r))
-		*quit = 1;
 	w = write(s, buf, (size_t)r);
 	if (w != r) {
 		if (w < 0)
@@ -259,7 +259,26 @@ static int tcp_rr_answer(int s, int *quit)
 			warn("tcp_rr: short write, %zd of %zd bytes", w, r);
 		return -1;
 	}
+	if (memchr(buf, TCP_RR_QUIT, (size_t)r))
+		*quit = s;
 	return 0;
+}
+
+/**
+ * tcp_rr_linger() - Wait up to 1 s for the quitting client to close
+ * @s:		That connection
+ */
+static void tcp_rr_linger(int s)
+{
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	char buf[64];
+	int ret;
+
+	ret = poll(&p, 1, 1000);
+	if (ret < 0)
+		warn_perror("tcp_rr: poll");
+	else if (ret > 0 && read(s, buf, sizeof(buf)) < 0)
+		warn_perror("tcp_rr: read");
 }
 
 /**
@@ -275,14 +294,14 @@ static int tcp_rr_server(const struct tcp_rr_addr *a, unsigned long secs,
 {
 	uint64_t end = tcp_rr_now() + secs * 1000000000ULL;
 	struct pollfd pfd[TCP_RR_CONNS + 1];
-	int quit = 0, rc = 0;
+	int quit = -1, rc = 0;
 	nfds_t n = 1, i;
 
 	pfd[0].fd = tcp_rr_listen(a);
 	pfd[0].events = POLLIN;
 	tcp_rr_ready(ready);
 
-	while (!quit && !rc) {
+	while (quit < 0 && !rc) {
 		uint64_t now = tcp_rr_now();
 		int ms, ret;
 
@@ -311,6 +330,8 @@ static int tcp_rr_server(const struct tcp_rr_addr *a, unsigned long secs,
 			rc = 1;
 	}
 
+	if (quit >= 0)
+		tcp_rr_linger(quit);
 	for (i = 0; i < n; i++) {
 		if (close(pfd[i].fd))
 			warn_perror("tcp_rr: close");
