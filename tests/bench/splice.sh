@@ -8,11 +8,12 @@
 #     the host through -T, against iperf3 over the host's own loopback
 #   tcp_crr: new connections per second (connect, 1 byte each way, close)
 #   tcp_rr: request/response round trips, 1 byte each way, one connection
-#   tcp_crr_p99, tcp_rr_p99: 99th percentile of those, microseconds
+#   tcp_crr_median, tcp_rr_median, tcp_crr_p99, tcp_rr_p99: median and
+#     99th percentile of a connection or round trip of those, microseconds
 #
 # tcp_crr and tcp_rr use tests/lib/tcp_rr (C, from make unit) as client
 # (on the host's loopback) and server (in pasta's namespace, behind -t);
-# each is the run with the median rate of three.
+# each is the run with the median rate of three, taken in turns.
 #
 # Our pasta runs twice: as the unprivileged test user (splice: the eBPF
 # fast path can't load) and as root (the fast path carries every pair).
@@ -96,18 +97,14 @@ rr_in() {
 	wait
 }
 
-# rr_med ARGS... - rr_in ARGS three times; prints the key=value lines of
-# the run with the median rate (of the runs that gave one)
-rr_med() {
-	local i out r outs=() rates=() k
-	for i in 1 2 3; do
-		out=$(rr_in "$@")
-		r=$(kv "$out" '[a-z]*_per_s')
-		if [ -z "$r" ]; then
-			echo "bench: tcp_$2 run $i through ${1:-loopback} failed" >&2
-			continue
-		fi
-		outs+=("$out")
+# rr_pick OUTPUT... - of rr_in outputs, the one with the median rate
+# (among those that have one)
+rr_pick() {
+	local o r outs=() rates=() k
+	for o in "$@"; do
+		r=$(kv "$o" '[a-z]*_per_s')
+		[ -n "$r" ] || continue
+		outs+=("$o")
 		rates+=("$r ${#outs[@]}")
 	done
 	[ ${#outs[@]} -gt 0 ] || return
@@ -130,6 +127,21 @@ ours_bpf() {
 	local f=$1
 	shift
 	RUN=in_host "$f" "$@"
+}
+
+# rr_one WHO MODE N - one rr_in run: WHO is direct, ours, ours-bpf or
+# debian; a failed run is named on standard error
+rr_one() {
+	local out
+	case $1 in
+	direct)		out=$(rr_in "" "$2" "$3") ;;
+	ours)		out=$(rr_in "$T/pasta" "$2" "$3") ;;
+	ours-bpf)	out=$(ours_bpf rr_in "$T/pasta" "$2" "$3") ;;
+	debian)		out=$(rr_in "$upstream" "$2" "$3") ;;
+	esac
+	[ -n "$(kv "$out" '[a-z]*_per_s')" ] ||
+		echo "bench: tcp_$2 through $1 failed" >&2
+	echo "$out"
 }
 
 upstream=/usr/bin/pasta
@@ -163,16 +175,25 @@ for m in crr:2000 rr:20000; do
 	[[ $PARTS == *rr* ]] || break
 	mode=${m%%:*}
 	n=${m#*:}
-	# direct, ours (splice), ours-bpf (fast path), debian: median of 3
-	od=$(rr_med "" "$mode" "$n")
-	oo=$(rr_med "$T/pasta" "$mode" "$n")
-	ob=$(ours_bpf rr_med "$T/pasta" "$mode" "$n")
-	ou=
-	[ -n "$upstream" ] && ou=$(rr_med "$upstream" "$mode" "$n")
-	r=(); p=()
-	for o in "$od" "$oo" "$ob" "$ou"; do
-		r+=("$(kv "$o" '[a-z]*_per_s')")
-		p+=("$(kv "$o" p99_us)")
+	# three rounds, each daemon in turn, so that a noisy moment hits
+	# all of them; then the run with the median rate of each
+	whos=(direct ours ours-bpf)
+	[ -n "$upstream" ] && whos+=(debian)
+	declare -A runs=()
+	for i in 1 2 3; do
+		for w in "${whos[@]}"; do
+			runs[$w,$i]=$(rr_one "$w" "$mode" "$n")
+		done
+	done
+	o=()
+	for w in "${whos[@]}"; do
+		o+=("$(rr_pick "${runs[$w,1]}" "${runs[$w,2]}" "${runs[$w,3]}")")
+	done
+	r=(); med=(); p=()
+	for i in 0 1 2 3; do
+		r+=("$(kv "${o[i]:-}" '[a-z]*_per_s')")
+		med+=("$(kv "${o[i]:-}" median_us)")
+		p+=("$(kv "${o[i]:-}" p99_us)")
 	done
 	names=(direct ours ours-bpf debian)
 	for i in 0 1 2 3; do
@@ -181,17 +202,20 @@ for m in crr:2000 rr:20000; do
 	done
 	for i in 0 1 2 3; do
 		[ $i = 3 ] && [ -z "$upstream" ] && break
+		bench_row "tcp_${mode}_median" "${names[i]}" "${med[i]}" us \
+			"${med[0]}"
 		bench_row "tcp_${mode}_p99" "${names[i]}" "${p[i]}" us "${p[0]}"
 	done
 	line="tcp_$mode (per s, higher is better; median and p99 us):"
-	line="$line direct loopback ${r[0]:-?} ($(kv "$od" median_us),"
-	line="$line ${p[0]:-?}), ours (splice) ${r[1]:-?} x$(ratio "${r[1]}" \
-		"${r[0]}") ($(kv "$oo" median_us), ${p[1]:-?}),"
-	line="$line ours (eBPF fast path) ${r[2]:-?} x$(ratio "${r[2]}" \
-		"${r[0]}") ($(kv "$ob" median_us), ${p[2]:-?})"
+	line="$line direct loopback ${r[0]:-?} (${med[0]:-?}, ${p[0]:-?}),"
+	line="$line ours (splice) ${r[1]:-?} x$(ratio "${r[1]}" "${r[0]}")"
+	line="$line (${med[1]:-?}, ${p[1]:-?}), ours (eBPF fast path)"
+	line="$line ${r[2]:-?} x$(ratio "${r[2]}" "${r[0]}")"
+	line="$line (${med[2]:-?}, ${p[2]:-?})"
 	if [ -n "$upstream" ]; then
-		line="$line, upstream pasta ${r[3]:-?} x$(ratio "${r[3]}" \
-			"${r[0]}") ($(kv "$ou" median_us), ${p[3]:-?});"
+		line="$line, upstream pasta ${r[3]:-?}"
+		line="$line x$(ratio "${r[3]}" "${r[0]}")"
+		line="$line (${med[3]:-?}, ${p[3]:-?});"
 		line="$line ours/upstream $(ratio "${r[1]}" "${r[3]}")"
 	fi
 	echo "$line"
