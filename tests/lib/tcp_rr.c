@@ -8,8 +8,8 @@
  *	seconds, or once it has answered a quit byte ('q'), which the clients
  *	send when they are done, and seen that client close (at most 1 s
  *	later): a forwarder in between (pasta, which exits with its command)
- *	then has passed the answer on before the server exits: it serves
- *	one client run, as the benchmarks use it.  At most TCP_RR_CONNS
+ *	then has passed the answer on before the server exits.  So a server
+ *	serves one client run, as the benchmarks use it.  At most TCP_RR_CONNS
  *	connections are served at once; more wait in the listen backlog
  *	(and their clients time out if none of the others closes).
  * rr:	one connection (TCP_NODELAY), N round trips of 1 byte.
