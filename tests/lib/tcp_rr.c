@@ -328,8 +328,13 @@ static int tcp_rr_server(const struct tcp_rr_addr *a, unsigned long secs,
 			pfd[i] = pfd[--n];
 			pfd[0].events = POLLIN;
 		}
-		if ((pfd[0].revents & POLLIN) && tcp_rr_accept(pfd, &n))
+		if (pfd[0].revents & (POLLERR | POLLNVAL)) {
+			err("tcp_rr: error on the listening socket");
 			rc = 1;
+		} else if ((pfd[0].revents & POLLIN) &&
+			   tcp_rr_accept(pfd, &n)) {
+			rc = 1;
+		}
 	}
 
 	if (quit >= 0)
