@@ -7,7 +7,13 @@
 #     into the namespace through -t, and from the namespace's loopback to
 #     the host through -T, against iperf3 over the host's own loopback
 #   tcp_crr: new connections per second (connect, 1 byte each way, close)
-#   tcp_rr: request/response round trips, 1 byte each way
+#   tcp_rr: request/response round trips, 1 byte each way, one connection
+#   tcp_crr_median, tcp_rr_median, tcp_crr_p99, tcp_rr_p99: median and
+#     99th percentile of a connection or round trip of those, microseconds
+#
+# tcp_crr and tcp_rr use tests/lib/tcp_rr (C, from make unit) as client
+# (on the host's loopback) and server (in pasta's namespace, behind -t);
+# each is the run with the median rate of three, taken in turns.
 #
 # Our pasta runs twice: as the unprivileged test user (splice: the eBPF
 # fast path can't load) and as root (the fast path carries every pair).
@@ -21,63 +27,21 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/bench/lib.sh
 
 BIN="${1:-build/passt}"
+RR="$(dirname "$BIN")/tests/tcp_rr"
 SECS=${SECS:-4}
 if [ "$(id -u)" != 0 ]; then
 	echo "bench: needs root to build the test topology" >&2
 	exit 77
 fi
+if [ ! -x "$RR" ]; then
+	echo "bench: $RR missing (make unit)" >&2
+	exit 1
+fi
 T=$(mktemp -d /tmp/pt-bench-splice.XXXXXX)
 chmod 0777 "$T"
 install -m 0755 "$BIN" "$T/passt"
 ln -s passt "$T/pasta"
-cat > "$T/rr.py" <<'EOF'
-# rr.py MODE ADDR PORT N - crr: N connections, 1 byte each way; rr: N
-# round trips of 1 byte on one connection; server: answer for at most N
-# seconds, and stop 1 s after the last event.
-# Prints operations per second.
-import socket, sys, time
-mode, addr, port, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
-if mode == 'server':
-    import selectors
-    ls = socket.socket(fam, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind((addr, port)); ls.listen(128)
-    open(sys.argv[5], 'w').write('ok\n')
-    sel = selectors.DefaultSelector(); sel.register(ls, selectors.EVENT_READ)
-    end = time.monotonic() + n
-    last = None
-    while time.monotonic() < end:
-        if last and time.monotonic() - last > 1:
-            break
-        for k, _ in sel.select(0.2):
-            last = time.monotonic()
-            if k.fileobj is ls:
-                c, _ = ls.accept()
-                c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                sel.register(c, selectors.EVENT_READ)
-                continue
-            b = k.fileobj.recv(64)
-            if b:
-                k.fileobj.sendall(b)
-            else:
-                sel.unregister(k.fileobj); k.fileobj.close()
-    sys.exit(0)
-t = time.monotonic()
-if mode == 'crr':
-    for _ in range(n):
-        s = socket.create_connection((addr, port), timeout=5)
-        s.sendall(b'x')
-        assert s.recv(1) == b'x'
-        s.close()
-else:
-    s = socket.create_connection((addr, port), timeout=5)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    for _ in range(n):
-        s.sendall(b'x')
-        assert s.recv(1) == b'x'
-print('%.0f' % (n / (time.monotonic() - t)))
-EOF
+install -m 0755 "$RR" "$T/tcp_rr"
 trap 'topo_cleanup; rm -rf "$T"' EXIT
 topo_setup || exit 1
 
@@ -114,23 +78,43 @@ via_out() {
 	wait
 }
 
-# rr_in PASTA MODE N - tcp_crr/tcp_rr from the host through -t ("" for
-# direct loopback)
+# rr_in PASTA MODE N - one tests/lib/tcp_rr client run, MODE crr or rr,
+# from the host's loopback through -t ("" for direct loopback); prints its
+# key=value lines
 rr_in() {
 	local port=5304
 	rm -f "$T/ready"
 	if [ -z "$1" ]; then
-		as_user timeout 60 /usr/bin/python3 "$T/rr.py" server 127.0.0.1 $port \
-			30 "$T/ready" &
+		as_user timeout 60 "$T/tcp_rr" server 127.0.0.1 $port 50 \
+			"$T/ready" &
 	else
 		$RUN timeout 60 "$1" $EXTRA -q --config-net -t $port -T none \
-			-u none -U none -- timeout 40 /usr/bin/python3 "$T/rr.py" \
-			server 127.0.0.1 $port 30 "$T/ready" &
+			-u none -U none -- "$T/tcp_rr" server 127.0.0.1 $port \
+			50 "$T/ready" &
 	fi
 	wait_file "$T/ready" || return
-	as_user timeout 30 /usr/bin/python3 "$T/rr.py" "$2" 127.0.0.1 $port "$3"
+	as_user timeout 70 "$T/tcp_rr" "$2" 127.0.0.1 $port "$3"
 	wait
 }
+
+# rr_pick OUTPUT... - of rr_in outputs, the one with the median rate
+# (among those that have one)
+rr_pick() {
+	local o r outs=() rates=() k
+	for o in "$@"; do
+		r=$(kv "$o" '[a-z]*_per_s')
+		[ -n "$r" ] || continue
+		outs+=("$o")
+		rates+=("$r ${#outs[@]}")
+	done
+	[ ${#outs[@]} -gt 0 ] || return
+	k=$(printf '%s\n' "${rates[@]}" | sort -n |
+		sed -n "$((${#outs[@]} / 2 + 1))p")
+	echo "${outs[${k#* } - 1]}"
+}
+
+# kv LINES KEY - the value of KEY (a sed pattern) in key=value LINES
+kv() { echo "$1" | sed -n "s/^$2=//p"; }
 
 # pasta runs as the test user (splice: no privileges for the eBPF fast
 # path), and, for the fast path, as root ("bpf"); EXTRA adds options
@@ -143,6 +127,21 @@ ours_bpf() {
 	local f=$1
 	shift
 	RUN=in_host "$f" "$@"
+}
+
+# rr_one WHO MODE N - one rr_in run: WHO is direct, ours, ours-bpf or
+# debian; a failed run is named on standard error
+rr_one() {
+	local out
+	case $1 in
+	direct)		out=$(rr_in "" "$2" "$3") ;;
+	ours)		out=$(rr_in "$T/pasta" "$2" "$3") ;;
+	ours-bpf)	out=$(ours_bpf rr_in "$T/pasta" "$2" "$3") ;;
+	debian)		out=$(rr_in "$upstream" "$2" "$3") ;;
+	esac
+	[ -n "$(kv "$out" '[a-z]*_per_s')" ] ||
+		echo "bench: tcp_$2 through $1 failed" >&2
+	echo "$out"
 }
 
 upstream=/usr/bin/pasta
@@ -176,20 +175,48 @@ for m in crr:2000 rr:20000; do
 	[[ $PARTS == *rr* ]] || break
 	mode=${m%%:*}
 	n=${m#*:}
-	d=$(rr_in "" "$mode" "$n")
-	o=$(rr_in "$T/pasta" "$mode" "$n")
-	b=$(ours_bpf rr_in "$T/pasta" "$mode" "$n")
-	bench_row "tcp_$mode" direct "$d" /s "$d"
-	bench_row "tcp_$mode" ours "$o" /s "$d"
-	bench_row "tcp_$mode" ours-bpf "$b" /s "$d"
-	line="tcp_$mode (per s, higher is better): direct loopback ${d:-?},"
-	line="$line ours (splice) ${o:-?} ($(ratio "$o" "$d")),"
-	line="$line ours (eBPF fast path) ${b:-?} ($(ratio "$b" "$d"))"
+	# three rounds, each daemon in turn, so that a noisy moment hits
+	# all of them; then the run with the median rate of each
+	whos=(direct ours ours-bpf)
+	[ -n "$upstream" ] && whos+=(debian)
+	declare -A runs=()
+	for i in 1 2 3; do
+		for w in "${whos[@]}"; do
+			runs[$w,$i]=$(rr_one "$w" "$mode" "$n")
+		done
+	done
+	o=()
+	for w in "${whos[@]}"; do
+		o+=("$(rr_pick "${runs[$w,1]}" "${runs[$w,2]}" "${runs[$w,3]}")")
+	done
+	r=(); med=(); p=()
+	for i in 0 1 2 3; do
+		r+=("$(kv "${o[i]:-}" '[a-z]*_per_s')")
+		med+=("$(kv "${o[i]:-}" median_us)")
+		p+=("$(kv "${o[i]:-}" p99_us)")
+	done
+	names=(direct ours ours-bpf debian)
+	for i in 0 1 2 3; do
+		[ $i = 3 ] && [ -z "$upstream" ] && break
+		bench_row "tcp_$mode" "${names[i]}" "${r[i]}" /s "${r[0]}"
+	done
+	for i in 0 1 2 3; do
+		[ $i = 3 ] && [ -z "$upstream" ] && break
+		bench_row "tcp_${mode}_median" "${names[i]}" "${med[i]}" us \
+			"${med[0]}"
+		bench_row "tcp_${mode}_p99" "${names[i]}" "${p[i]}" us "${p[0]}"
+	done
+	line="tcp_$mode (per s, higher is better; median and p99 us):"
+	line="$line direct loopback ${r[0]:-?} (${med[0]:-?}, ${p[0]:-?}),"
+	line="$line ours (splice) ${r[1]:-?} x$(ratio "${r[1]}" "${r[0]}")"
+	line="$line (${med[1]:-?}, ${p[1]:-?}), ours (eBPF fast path)"
+	line="$line ${r[2]:-?} x$(ratio "${r[2]}" "${r[0]}")"
+	line="$line (${med[2]:-?}, ${p[2]:-?})"
 	if [ -n "$upstream" ]; then
-		u=$(rr_in "$upstream" "$mode" "$n")
-		bench_row "tcp_$mode" debian "$u" /s "$d"
-		line="$line, upstream pasta ${u:-?} ($(ratio "$u" "$d"));"
-		line="$line ours/upstream $(ratio "$o" "$u")"
+		line="$line, upstream pasta ${r[3]:-?}"
+		line="$line x$(ratio "${r[3]}" "${r[0]}")"
+		line="$line (${med[3]:-?}, ${p[3]:-?});"
+		line="$line ours/upstream $(ratio "${r[1]}" "${r[3]}")"
 	fi
 	echo "$line"
 done
