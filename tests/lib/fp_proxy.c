@@ -98,6 +98,7 @@ struct fpx_conn {
  * @resets:	Connections ended by a reset
  * @handover_pipe_bytes: Bytes the pipes held when pairs were handed over
  * @max_backlog: Largest backlog a fast-path pair saw
+ * @sndbuf:	SO_SNDBUF of the last pair handed over, read back right after
  * @listen_fd:	Listening socket
  * @dst:	Target address
  * @dst_len:	Its length
@@ -116,6 +117,7 @@ struct fpx {
 	unsigned resets;
 	uint64_t handover_pipe_bytes;
 	uint64_t max_backlog;
+	int sndbuf;
 	int listen_fd;
 	struct sockaddr_storage dst;
 	socklen_t dst_len;
@@ -306,6 +308,13 @@ static bool fpx_try_fast(struct fpx *x, unsigned idx)
 	}
 	x->fast++;
 	cn->fast = true;
+	if (cn->fp.fd[0] >= 0) {
+		socklen_t sl = sizeof(x->sndbuf);
+
+		if (getsockopt(cn->fp.fd[0], SOL_SOCKET, SO_SNDBUF, &x->sndbuf,
+			       &sl))
+			x->sndbuf = -errno;
+	}
 	return true;
 }
 
@@ -492,10 +501,10 @@ static void fpx_report(const struct fpx *x)
 
 	printf("fastpath=%s\n", rc == -EOPNOTSUPP ? "off" : "on");
 	printf("pairs_fast=%u\npairs_refused=%u\nconns_ended=%u\nresets=%u\n"
-	       "handover_pipe_bytes=%llu\nmax_backlog=%llu\n", x->fast,
-	       x->refused, x->ended, x->resets,
+	       "handover_pipe_bytes=%llu\nmax_backlog=%llu\nsndbuf=%d\n",
+	       x->fast, x->refused, x->ended, x->resets,
 	       (unsigned long long)x->handover_pipe_bytes,
-	       (unsigned long long)x->max_backlog);
+	       (unsigned long long)x->max_backlog, x->sndbuf);
 	printf("redirected=%llu\nredirected_bytes=%llu\npassed=%llu\n"
 	       "passed_bytes=%llu\nempty=%llu\nno_target=%llu\nno_state=%llu\n",
 	       (unsigned long long)n.redirected,

@@ -21,7 +21,7 @@ cd "$(dirname "$0")/../.." || exit 1
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
 PROXY="$(dirname "$BIN")/tests/fp_proxy"
-CASES="${*:-load big4 big6 small4 small6 half_close rst conc200 switch \
+CASES="${*:-load big4 sndbuf big6 small4 small6 half_close rst conc200 switch \
 	stall no_bpf user_fallback user_bpf_option attach_pid udp udp_stall}"
 test_dir fastpath "$BIN"
 install -m 0755 "$PROXY" "$T/fp_proxy"
@@ -118,6 +118,23 @@ case_big4() {
 	run_xfer big4 --count 1 -- --up $((64 * MIB)) --down $((64 * MIB)) \
 		--delay 0.3 &&
 	fast_carried big4 $((128 * MIB))
+}
+
+# A handed-over pair's sockets get twice net.core.wmem_max as send buffer
+# when that is more than autotuning reaches (tcp_wmem's third value), and
+# keep autotuning otherwise: the psock worker waits a timer tick whenever
+# the buffer is full, so a bigger one keeps the receiver fed
+case_sndbuf() {
+	local wmem_max tune_max
+	wmem_max=$(cat /proc/sys/net/core/wmem_max)
+	tune_max=$(awk '{ print $3 }' /proc/sys/net/ipv4/tcp_wmem)
+	run_xfer sndbuf --count 1 -- --up $((16 * MIB)) --down $((16 * MIB)) \
+		--delay 0.3 && fast_carried sndbuf $((32 * MIB)) || return 1
+	if [ $((2 * wmem_max)) -gt "$tune_max" ]; then
+		expect sndbuf sndbuf -eq $((2 * wmem_max))
+	else
+		expect sndbuf sndbuf -le "$tune_max"
+	fi
 }
 
 case_big6() {
