@@ -11,7 +11,11 @@
 # and -u peers), bursts of numbered datagrams arriving complete and in order
 # both ways, MTU-sized datagrams, and datagrams over the MTU dropped or
 # delivered whole, never truncated.  Every case runs with pasta started as
-# root and as an unprivileged user.
+# root and as an unprivileged user, except expiry: a flow's host socket,
+# watched with ss, stays while the flow is idle for 180 s and is gone by
+# 200 s, then a new datagram from the same port is echoed, through a new
+# socket.  That case takes about 200 s, so it runs once, as the
+# unprivileged user, started before the other cases and checked after them.
 #
 # Usage: tests/ns/udp.sh PASST_BINARY [CASE...]
 set -u
@@ -20,7 +24,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-echo4 echo6 big4 big6 many4 many6 socat_out4 socat_out6 socat_in4 socat_in6 fwd4 fwd6 fwd_map follow4 follow6 follow_map gw4 gw6 no_map_gw dns4 dns6 dns_stub dnsmasq4 dnsmasq6 dnsmasq_fwd4 dnsmasq_fwd6 refused4 refused6 refused_fwd4 refused_fwd6 burst_out4 burst_out6 burst_in4 burst_in6 mtu4 mtu6 over_out4 over_out6 over_in4 over_in6}"
+CASES="${*:-echo4 echo6 big4 big6 many4 many6 socat_out4 socat_out6 socat_in4 socat_in6 fwd4 fwd6 fwd_map follow4 follow6 follow_map gw4 gw6 no_map_gw dns4 dns6 dns_stub dnsmasq4 dnsmasq6 dnsmasq_fwd4 dnsmasq_fwd6 refused4 refused6 refused_fwd4 refused_fwd6 burst_out4 burst_out6 burst_in4 burst_in6 mtu4 mtu6 over_out4 over_out6 over_in4 over_in6 expiry}"
 PRIVS="${PRIVS:-root user}"
 PY=/usr/bin/python3
 test_dir udp "$BIN"
@@ -509,6 +513,137 @@ over_in() {
 case_over_in4() { over_in "$HOST4" "$1"; }
 case_over_in6() { over_in "$HOST6" "$1"; }
 
+# Flow expiry, end to end.  A namespace client bound to EXP_GPORT sends one
+# datagram to an echo server of its own upstream and gets it back: pasta's
+# host socket for the flow (bound to the same port, connected to the server)
+# shows in the host namespace.  A poller (ss every 2 s) records when it is
+# seen and when it is gone, while the other cases run; the flow must live
+# idle for UDP_TIMEOUT_S (180 s) and be gone by EXP_LIMIT.  Then a new
+# datagram from the same port is echoed again through a new socket.
+EXP_PORT=5003
+EXP_GPORT=40531
+EXP_LIMIT=200
+
+# exp_sock - pasta's socket for the flow, as ss -p shows it ("" if none)
+exp_sock() {
+	in_host ss -Hunap "sport = :$EXP_GPORT" |
+		grep -E "$HOST4:$EXP_GPORT +$REMOTE4:$EXP_PORT .*\"(pasta|passt)\""
+}
+
+# expiry_start PRIV - start the client's pasta as PRIV, the first echo, the
+# poller; EXP_T0 is when the echo came
+expiry_start() {
+	local priv=$1 user=()
+	EXP_ERR=""
+	cat > "$T/expiry.py" <<-'EOF'
+	import os, socket, sys, time
+	addr, port, gport, d = sys.argv[1:5]
+
+	def echo(s, tag):
+	    for _ in range(5):
+	        s.send(tag)
+	        try:
+	            if s.recv(100) == tag:
+	                return True
+	        except socket.timeout:
+	            pass
+	    return False
+
+	def wait(path, secs):
+	    end = time.monotonic() + secs
+	    while not os.path.exists(path):
+	        if time.monotonic() > end:
+	            return False
+	        time.sleep(0.2)
+	    return True
+
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(("0.0.0.0", int(gport)))
+	s.connect((addr, int(port)))
+	s.settimeout(1)
+	if not echo(s, b"first"):
+	    sys.exit(3)
+	open(d + "/exp.first", "w").write("echoed\n")
+	if not wait(d + "/exp.go", 300):
+	    sys.exit(4)
+	if not echo(s, b"second, after expiry"):
+	    sys.exit(3)
+	open(d + "/exp.second", "w").write("echoed\n")
+	sys.exit(0 if wait(d + "/exp.end", 30) else 4)
+	EOF
+	rm -f "$T"/exp.*
+	echo_server up exp "$REMOTE4" $EXP_PORT || { EXP_ERR="echo server"; return; }
+	# As pasta_run, but $! is timeout's PID (ip and setpriv exec): ending
+	# it at cleanup ends pasta, even if this script is interrupted
+	[ "$priv" = user ] && user=(setpriv --reuid="$TEST_USER" \
+		--regid="$(id -g "$TEST_USER")" --clear-groups --)
+	ip netns exec "$HOST_NS" "${user[@]}" timeout -k 5 360 "$PASTA" \
+		--config-net -l "$T/exp.pasta.log" --trace -- \
+		"$PY" "$T/expiry.py" "$REMOTE4" $EXP_PORT $EXP_GPORT "$T" \
+		>"$T/exp.out" 2>&1 &
+	EXP_PID=$!
+	record_pid $EXP_PID
+	wait_file "$T/exp.first" || { EXP_ERR="no first echo"; return; }
+	EXP_T0=$(date +%s)
+	exp_sock > "$T/exp.sock" ||
+		{ EXP_ERR="no pasta socket after the first echo"; return; }
+	(
+		for _ in $(seq 1 $((EXP_LIMIT / 2 + 10))); do
+			now=$(($(date +%s) - EXP_T0))
+			[ $now -gt $EXP_LIMIT ] && break
+			if exp_sock >/dev/null; then
+				echo "present $now"
+			else
+				echo "gone $now"
+				break
+			fi
+			sleep 2
+		done > "$T/exp.poll"
+	) &
+	EXP_POLL=$!
+	record_pid $EXP_POLL
+}
+
+# expiry_check - the socket was seen idle until UDP_TIMEOUT_S, was gone by
+# EXP_LIMIT, and a second datagram from the same port came back through a
+# new socket bound to that port
+expiry_check() {
+	local gone seen rc=0
+	if [ -n "$EXP_ERR" ]; then
+		echo "expiry: $EXP_ERR" >&2
+		touch "$T/exp.go" "$T/exp.end"
+		[ -n "${EXP_PID:-}" ] && wait "$EXP_PID"
+		cat "$T/exp.out" >&2
+		return 1
+	fi
+	wait $EXP_POLL
+	seen=$(awk '$1 == "present" { t = $2 } END { print t }' "$T/exp.poll")
+	gone=$(awk '$1 == "gone" { print $2 }' "$T/exp.poll")
+	echo "expiry: socket seen until ${seen:-?} s, gone at ${gone:-?} s" >&2
+	if [ -z "$gone" ]; then
+		echo "expiry: socket still there after $EXP_LIMIT s" >&2
+		return 1
+	fi
+	# Integer seconds, and the echo came just before EXP_T0: 1 s margin
+	[ "$gone" -ge 179 ] ||
+		{ echo "expiry: gone before 180 s idle" >&2; return 1; }
+	grep -q "UDP: flow from guest port $EXP_GPORT to port $EXP_PORT expired" \
+		"$T/exp.pasta.log" ||
+		{ echo "expiry: pasta logged no expiry" >&2; rc=1; }
+	touch "$T/exp.go"
+	wait_file "$T/exp.second" ||
+		{ echo "expiry: no echo after expiry" >&2; rc=1; }
+	exp_sock >/dev/null ||
+		{ echo "expiry: no new pasta socket" >&2; rc=1; }
+	touch "$T/exp.end"
+	wait $EXP_PID || { echo "expiry: client failed" >&2; rc=1; }
+	# Both datagrams left from the guest's port, each echoed once
+	[ "$(grep -c "^$HOST4 $EXP_GPORT " "$T/exp.log")" = 2 ] ||
+		{ echo "expiry: echo server saw: $(cat "$T/exp.log")" >&2; rc=1; }
+	[ $rc = 0 ] || cat "$T/exp.out" >&2
+	return $rc
+}
+
 [ -x "$PY" ] || { echo "udp: $PY missing" >&2; exit 77; }
 command -v socat >/dev/null || { echo "udp: socat missing" >&2; exit 77; }
 tun_usable
@@ -517,8 +652,21 @@ echo_server up echo4 "$REMOTE4" $ECHO_PORT && touch "$T/echo4.log" &&
 echo_server up echo6 "$REMOTE6" $ECHO_PORT && touch "$T/echo6.log" &&
 echo_server up dns4 "$UP4" 53 &&
 echo_server up dns6 "$UP6" 53 || { result fail udp/servers; exit 1; }
+# expiry runs once, overlapping the other cases: as the test user if PRIVS
+# has it (the timer doesn't depend on privileges; rootless is the common use)
+LOOP=""
+EXPIRY=""
+for c in $CASES; do
+	if [ "$c" = expiry ]; then
+		EXPIRY=root
+		[ "${PRIVS#*user}" != "$PRIVS" ] && EXPIRY=user
+	else
+		LOOP="$LOOP $c"
+	fi
+done
+[ -n "$EXPIRY" ] && expiry_start $EXPIRY
 for priv in $PRIVS; do
-	for c in $CASES; do
+	for c in $LOOP; do
 		"case_$c" "$priv"
 		case $? in
 		0) result pass "udp/$c/$priv" ;;
@@ -527,3 +675,10 @@ for priv in $PRIVS; do
 		esac
 	done
 done
+if [ -n "$EXPIRY" ]; then
+	if expiry_check; then
+		result pass "udp/expiry/$EXPIRY"
+	else
+		result fail "udp/expiry/$EXPIRY"
+	fi
+fi
