@@ -6,12 +6,13 @@
 # ports forwarded for UDP too when -u is absent, the gateway address mapped
 # to the host's loopback (and --no-map-gw), DNS forwarding (also to a
 # loopback stub resolver), real lookups (getent) answered by a dnsmasq
-# upstream with a fixed record, over IPv4 and IPv6, directly and through
-# --dns-forward, ICMP port unreachable relayed as ECONNREFUSED (guest flows
-# and -u peers), bursts of numbered datagrams arriving complete and in order
-# both ways, MTU-sized datagrams, and datagrams over the MTU dropped or
-# delivered whole, never truncated.  Every case runs with pasta started as
-# root and as an unprivileged user, except expiry: a flow's host socket,
+# upstream with a fixed record, over IPv4 and IPv6, directly, through
+# --dns-forward and through a host stub resolver (a second dnsmasq), ICMP
+# port unreachable relayed as ECONNREFUSED (guest flows and -u peers),
+# bursts of numbered datagrams arriving complete and in order both ways,
+# MTU-sized datagrams, and datagrams over the MTU dropped or delivered
+# whole, never truncated.  Every case runs with pasta started as root and
+# as an unprivileged user, except expiry: a flow's host socket,
 # watched with ss, stays while the flow is idle for 180 s and is gone by
 # 200 s, then a new datagram from the same port is echoed, through a new
 # socket.  That case takes about 200 s, so it runs once, as the
@@ -24,7 +25,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-echo4 echo6 big4 big6 many4 many6 socat_out4 socat_out6 socat_in4 socat_in6 fwd4 fwd6 fwd_map follow4 follow6 follow_map gw4 gw6 no_map_gw dns4 dns6 dns_stub dnsmasq4 dnsmasq6 dnsmasq_fwd4 dnsmasq_fwd6 refused4 refused6 refused_fwd4 refused_fwd6 burst_out4 burst_out6 burst_in4 burst_in6 mtu4 mtu6 over_out4 over_out6 over_in4 over_in6 expiry}"
+CASES="${*:-echo4 echo6 big4 big6 many4 many6 socat_out4 socat_out6 socat_in4 socat_in6 fwd4 fwd6 fwd_map follow4 follow6 follow_map gw4 gw6 no_map_gw dns4 dns6 dns_stub dnsmasq4 dnsmasq6 dnsmasq_fwd4 dnsmasq_fwd6 dnsmasq_stub refused4 refused6 refused_fwd4 refused_fwd6 burst_out4 burst_out6 burst_in4 burst_in6 mtu4 mtu6 over_out4 over_out6 over_in4 over_in6 expiry}"
 PRIVS="${PRIVS:-root user}"
 PY=/usr/bin/python3
 test_dir udp "$BIN"
@@ -366,6 +367,38 @@ nameserver $DNSM6"
 
 case_dnsmasq_fwd4() { dnsmasq_fwd $DNS4 "$HOST4" "$1"; }
 case_dnsmasq_fwd6() { dnsmasq_fwd $DNS6 "$HOST6" "$1"; }
+
+# dnsmasq_stub: the host's only resolver is a loopback stub (127.0.0.53),
+# here a dnsmasq in the host namespace asking the upstream one; the
+# namespace's resolv.conf names the gateway address, pasta's forward
+# address by default in that case: the stub gets the queries, the lookup
+# gets the record
+case_dnsmasq_stub() {
+	local rc=0 sp
+	dnsmasq_up || return $?
+	resolv_set "nameserver 127.0.0.53"
+	printf 'nameserver %s\noptions timeout:2 attempts:2\n' "$UP4" \
+		> "$T/resolv.conf.ns"
+	chmod 0644 "$T/resolv.conf.ns"
+	: > "$T/stub.log"
+	ip netns exec "$HOST_NS" timeout 60 dnsmasq --no-daemon -C /dev/null \
+		--no-resolv --no-hosts --bind-interfaces \
+		--listen-address=127.0.0.53 --port=53 --server="$DNSM4" \
+		--log-queries --log-facility="$T/stub.log" 2>"$T/stub.err" &
+	sp=$!
+	record_pid $sp
+	for _ in $(seq 1 50); do
+		in_host ss -Hlun 'sport = :53' | grep -q 127.0.0.53:53 && break
+		sleep 0.1
+	done
+	lookup "$1" "$HOST4" "$T/resolv.conf.ns" || rc=1
+	kill $sp
+	wait $sp
+	resolv_restore
+	[ $rc = 0 ] || return 1
+	[ "$(grep -c "query\[A*\] $DNS_NAME from 127\." "$T/stub.log")" -ge 2 ] ||
+		{ echo "the stub resolver got no queries" >&2; return 1; }
+}
 
 # refused ADDR PRIV - nobody listens: the client gets ECONNREFUSED
 refused() {
