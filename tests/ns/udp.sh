@@ -568,6 +568,9 @@ exp_sock() {
 expiry_start() {
 	local priv=$1 user=()
 	EXP_ERR=""
+	EXP_PID=""
+	# The other cases run between the two echoes: 540 s for them (tests/run
+	# gives this script 900 s)
 	cat > "$T/expiry.py" <<-'EOF'
 	import os, socket, sys, time
 	addr, port, gport, d = sys.argv[1:5]
@@ -597,7 +600,7 @@ expiry_start() {
 	if not echo(s, b"first"):
 	    sys.exit(3)
 	open(d + "/exp.first", "w").write("echoed\n")
-	if not wait(d + "/exp.go", 300):
+	if not wait(d + "/exp.go", 540):
 	    sys.exit(4)
 	if not echo(s, b"second, after expiry"):
 	    sys.exit(3)
@@ -610,7 +613,7 @@ expiry_start() {
 	# it at cleanup ends pasta, even if this script is interrupted
 	[ "$priv" = user ] && user=(setpriv --reuid="$TEST_USER" \
 		--regid="$(id -g "$TEST_USER")" --clear-groups --)
-	ip netns exec "$HOST_NS" "${user[@]}" timeout -k 5 360 "$PASTA" \
+	ip netns exec "$HOST_NS" "${user[@]}" timeout -k 5 600 "$PASTA" \
 		--config-net -l "$T/exp.pasta.log" --trace -- \
 		"$PY" "$T/expiry.py" "$REMOTE4" $EXP_PORT $EXP_GPORT "$T" \
 		>"$T/exp.out" 2>&1 &
@@ -645,7 +648,7 @@ expiry_check() {
 	if [ -n "$EXP_ERR" ]; then
 		echo "expiry: $EXP_ERR" >&2
 		touch "$T/exp.go" "$T/exp.end"
-		[ -n "${EXP_PID:-}" ] && wait "$EXP_PID"
+		[ -n "$EXP_PID" ] && wait "$EXP_PID"
 		cat "$T/exp.out" >&2
 		return 1
 	fi
