@@ -652,7 +652,7 @@ expiry_check() {
 		cat "$T/exp.out" >&2
 		return 1
 	fi
-	wait $EXP_POLL
+	wait "$EXP_POLL"
 	seen=$(awk '$1 == "present" { t = $2 } END { print t }' "$T/exp.poll")
 	gone=$(awk '$1 == "gone" { print $2 }' "$T/exp.poll")
 	echo "expiry: socket seen until ${seen:-?} s, gone at ${gone:-?} s" >&2
@@ -672,7 +672,7 @@ expiry_check() {
 	exp_sock >/dev/null ||
 		{ echo "expiry: no new pasta socket" >&2; rc=1; }
 	touch "$T/exp.end"
-	wait $EXP_PID || { echo "expiry: client failed" >&2; rc=1; }
+	wait "$EXP_PID" || { echo "expiry: client failed" >&2; rc=1; }
 	# Both datagrams left from the guest's port, each echoed once
 	[ "$(grep -c "^$HOST4 $EXP_GPORT " "$T/exp.log")" = 2 ] ||
 		{ echo "expiry: echo server saw: $(cat "$T/exp.log")" >&2; rc=1; }
