@@ -5,11 +5,18 @@
 # transfers both ways (sha256 compared), -u forwarding into the namespace, -t
 # ports forwarded for UDP too when -u is absent, the gateway address mapped
 # to the host's loopback (and --no-map-gw), DNS forwarding (also to a
-# loopback stub resolver), ICMP port unreachable relayed as ECONNREFUSED
-# (guest flows and -u peers), bursts of numbered datagrams arriving complete
-# and in order both ways, MTU-sized datagrams, and datagrams over the MTU
-# dropped or delivered whole, never truncated.  Every case runs with pasta
-# started as root and as an unprivileged user.
+# loopback stub resolver), real lookups (getent) answered by a dnsmasq
+# upstream with a fixed record, over IPv4 and IPv6, directly, through
+# --dns-forward and through a host stub resolver (a second dnsmasq), ICMP
+# port unreachable relayed as ECONNREFUSED (guest flows and -u peers),
+# bursts of numbered datagrams arriving complete and in order both ways,
+# MTU-sized datagrams, and datagrams over the MTU dropped or delivered
+# whole, never truncated.  Every case runs with pasta started as root and
+# as an unprivileged user, except expiry: a flow's host socket,
+# watched with ss, stays while the flow is idle for 180 s and is gone by
+# 200 s, then a new datagram from the same port is echoed, through a new
+# socket.  That case takes about 200 s, so it runs once, as the
+# unprivileged user, started before the other cases and checked after them.
 #
 # Usage: tests/ns/udp.sh PASST_BINARY [CASE...]
 set -u
@@ -18,7 +25,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-echo4 echo6 big4 big6 many4 many6 socat_out4 socat_out6 socat_in4 socat_in6 fwd4 fwd6 fwd_map follow4 follow6 follow_map gw4 gw6 no_map_gw dns4 dns6 dns_stub refused4 refused6 refused_fwd4 refused_fwd6 burst_out4 burst_out6 burst_in4 burst_in6 mtu4 mtu6 over_out4 over_out6 over_in4 over_in6}"
+CASES="${*:-echo4 echo6 big4 big6 many4 many6 socat_out4 socat_out6 socat_in4 socat_in6 fwd4 fwd6 fwd_map follow4 follow6 follow_map gw4 gw6 no_map_gw dns4 dns6 dns_stub dnsmasq4 dnsmasq6 dnsmasq_fwd4 dnsmasq_fwd6 dnsmasq_stub refused4 refused6 refused_fwd4 refused_fwd6 burst_out4 burst_out6 burst_in4 burst_in6 mtu4 mtu6 over_out4 over_out6 over_in4 over_in6 expiry}"
 PRIVS="${PRIVS:-root user}"
 PY=/usr/bin/python3
 test_dir udp "$BIN"
@@ -240,6 +247,159 @@ case_dns_stub() {
 		{ echo "stub resolver got nothing" >&2; return 1; }
 }
 
+# A real DNS server: dnsmasq in the upstream namespace, on addresses of its
+# own (the echo servers of the dns cases hold UP4:53 and UP6:53), answering
+# one fixed record and nothing else
+DNSM4=198.51.100.54
+DNSM6=2001:db8:2::54
+DNS_NAME=pt-dns.test.example
+DNS_REC4=198.51.100.77
+DNS_REC6=2001:db8:2::77
+DNSMASQ_UP=0
+
+# dnsmasq_up - start dnsmasq (once) on DNSM4 and DNSM6, port 53, logging
+# every query to $T/dnsmasq.log; wait (bounded) until both are bound
+#
+# Return: 0 if it listens, 77 if dnsmasq is not installed, 1 otherwise
+dnsmasq_up() {
+	[ $DNSMASQ_UP = 1 ] && return 0
+	command -v dnsmasq >/dev/null ||
+		{ echo "dnsmasq missing (tools/install-deps)" >&2; return 77; }
+	in_up ip addr add "$DNSM4/32" dev lo &&
+		in_up ip -6 addr add "$DNSM6/128" dev lo || return 1
+	: > "$T/dnsmasq.log"
+	# As echo_server: $! is timeout's PID, which passes SIGTERM on
+	ip netns exec "$UP_NS" timeout 600 dnsmasq --no-daemon -C /dev/null \
+		--no-resolv --no-hosts --bind-interfaces \
+		--listen-address="$DNSM4" --listen-address="$DNSM6" --port=53 \
+		--host-record="$DNS_NAME,$DNS_REC4,$DNS_REC6" --log-queries \
+		--log-facility="$T/dnsmasq.log" 2>"$T/dnsmasq.err" &
+	record_pid $!
+	for _ in $(seq 1 50); do
+		[ "$(in_up ss -Hlun 'sport = :53' |
+		     grep -c -e "$DNSM4:53" -e "\[$DNSM6\]:53")" = 2 ] &&
+			{ DNSMASQ_UP=1; return 0; }
+		sleep 0.1
+	done
+	echo "dnsmasq not listening:" >&2
+	cat "$T/dnsmasq.err" >&2
+	return 1
+}
+
+# resolv_set TEXT - make TEXT the host namespace's resolv.conf, which ip
+# netns exec bind-mounts over /etc/resolv.conf: pasta reads it, and so does
+# the namespace pasta creates (same mount namespace); resolv_restore puts
+# the topology's back
+resolv_set() {
+	[ -e "$T/resolv.conf.topo" ] ||
+		cp "/etc/netns/$HOST_NS/resolv.conf" "$T/resolv.conf.topo"
+	printf '%s\noptions timeout:2 attempts:2\n' "$1" \
+		> "/etc/netns/$HOST_NS/resolv.conf"
+}
+resolv_restore() {
+	cat "$T/resolv.conf.topo" > "/etc/netns/$HOST_NS/resolv.conf"
+}
+
+# queries FROM - number of queries for DNS_NAME dnsmasq logged from FROM
+queries() { grep -c "query\[A*\] $DNS_NAME from $1\$" "$T/dnsmasq.log"; }
+
+# lookup PRIV FROM NS_RESOLV [PASTA_OPTION...] - getent ahostsv4 and
+# ahostsv6 DNS_NAME in a --config-net namespace (whose /etc/resolv.conf is
+# NS_RESOLV, bind-mounted in a mount namespace of its own, unless empty)
+# give exactly the fixed record, and dnsmasq logged the queries as coming
+# from FROM (the host's address of the resolver transport's IP version)
+lookup() {
+	local priv=$1 from=$2 ns_resolv=$3 before rc=0 got
+	local cmd="getent ahostsv4 $DNS_NAME > $T/ahosts4
+		getent ahostsv6 $DNS_NAME > $T/ahosts6"
+	shift 3
+	dnsmasq_up || return $?
+	before=$(queries "$from")
+	rm -f "$T/ahosts4" "$T/ahosts6"
+	if [ -n "$ns_resolv" ]; then
+		pasta_run "$priv" --config-net "$@" -- timeout 20 unshare -m \
+			sh -c "mount --bind $ns_resolv /etc/resolv.conf && $cmd"
+	else
+		pasta_run "$priv" --config-net "$@" -- timeout 20 sh -c "$cmd"
+	fi >"$T/out" 2>&1 || rc=1
+	got=$(awk '{ print $1 }' "$T/ahosts4" 2>/dev/null | sort -u)
+	[ "$got" = "$DNS_REC4" ] ||
+		{ echo "ahostsv4: '$got', expected $DNS_REC4" >&2; rc=1; }
+	got=$(awk '{ print $1 }' "$T/ahosts6" 2>/dev/null | sort -u)
+	[ "$got" = "$DNS_REC6" ] ||
+		{ echo "ahostsv6: '$got', expected $DNS_REC6" >&2; rc=1; }
+	[ "$(queries "$from")" -ge $((before + 2)) ] ||
+		{ echo "dnsmasq: no A and AAAA queries from $from" >&2; rc=1; }
+	[ $rc = 0 ] || { tail -n 5 "$T/out" >&2; tail -n 4 "$T/dnsmasq.log" >&2; }
+	return $rc
+}
+
+# dnsmasq_direct ADDR FROM PRIV - resolv.conf names dnsmasq at ADDR only
+# (pasta and the namespace read the same file): the lookup goes out through
+# pasta over that IP version
+dnsmasq_direct() {
+	local rc=0
+	resolv_set "nameserver $1"
+	lookup "$3" "$2" "" || rc=$?
+	resolv_restore
+	return $rc
+}
+
+case_dnsmasq4() { dnsmasq_direct $DNSM4 "$HOST4" "$1"; }
+case_dnsmasq6() { dnsmasq_direct $DNSM6 "$HOST6" "$1"; }
+
+# dnsmasq_fwd ADDR FROM PRIV - --dns-forward ADDR: pasta reads dnsmasq's
+# addresses from resolv.conf, the namespace gets a resolv.conf of its own
+# (unshare -m, bind mount) naming ADDR only, which no host has: only
+# pasta's mapping to the first resolver of ADDR's IP version answers
+dnsmasq_fwd() {
+	local rc=0
+	resolv_set "nameserver $DNSM4
+nameserver $DNSM6"
+	printf 'nameserver %s\noptions timeout:2 attempts:2\n' "$1" \
+		> "$T/resolv.conf.ns"
+	chmod 0644 "$T/resolv.conf.ns"
+	lookup "$3" "$2" "$T/resolv.conf.ns" \
+		--dns-forward "$1" || rc=$?
+	resolv_restore
+	return $rc
+}
+
+case_dnsmasq_fwd4() { dnsmasq_fwd $DNS4 "$HOST4" "$1"; }
+case_dnsmasq_fwd6() { dnsmasq_fwd $DNS6 "$HOST6" "$1"; }
+
+# dnsmasq_stub: the host's only resolver is a loopback stub (127.0.0.53),
+# here a dnsmasq in the host namespace asking the upstream one; the
+# namespace's resolv.conf names the gateway address, pasta's forward
+# address by default in that case: the stub gets the queries, the lookup
+# gets the record
+case_dnsmasq_stub() {
+	local rc=0 sp
+	dnsmasq_up || return $?
+	resolv_set "nameserver 127.0.0.53"
+	printf 'nameserver %s\noptions timeout:2 attempts:2\n' "$UP4" \
+		> "$T/resolv.conf.ns"
+	chmod 0644 "$T/resolv.conf.ns"
+	: > "$T/stub.log"
+	ip netns exec "$HOST_NS" timeout 60 dnsmasq --no-daemon -C /dev/null \
+		--no-resolv --no-hosts --bind-interfaces \
+		--listen-address=127.0.0.53 --port=53 --server="$DNSM4" \
+		--log-queries --log-facility="$T/stub.log" 2>"$T/stub.err" &
+	sp=$!
+	record_pid $sp
+	for _ in $(seq 1 50); do
+		in_host ss -Hlun 'sport = :53' | grep -q 127.0.0.53:53 && break
+		sleep 0.1
+	done
+	lookup "$1" "$HOST4" "$T/resolv.conf.ns" || rc=1
+	kill $sp
+	wait $sp
+	resolv_restore
+	[ $rc = 0 ] || return 1
+	[ "$(grep -c "query\[A*\] $DNS_NAME from 127\." "$T/stub.log")" -ge 2 ] ||
+		{ echo "the stub resolver got no queries" >&2; return 1; }
+}
+
 # refused ADDR PRIV - nobody listens: the client gets ECONNREFUSED
 refused() {
 	local rc
@@ -386,6 +546,140 @@ over_in() {
 case_over_in4() { over_in "$HOST4" "$1"; }
 case_over_in6() { over_in "$HOST6" "$1"; }
 
+# Flow expiry, end to end.  A namespace client bound to EXP_GPORT sends one
+# datagram to an echo server of its own upstream and gets it back: pasta's
+# host socket for the flow (bound to the same port, connected to the server)
+# shows in the host namespace.  A poller (ss every 2 s) records when it is
+# seen and when it is gone, while the other cases run; the flow must live
+# idle for UDP_TIMEOUT_S (180 s) and be gone by EXP_LIMIT.  Then a new
+# datagram from the same port is echoed again through a new socket.
+EXP_PORT=5003
+EXP_GPORT=40531
+EXP_LIMIT=200
+
+# exp_sock - pasta's socket for the flow, as ss -p shows it ("" if none)
+exp_sock() {
+	in_host ss -Hunap "sport = :$EXP_GPORT" |
+		grep -E "$HOST4:$EXP_GPORT +$REMOTE4:$EXP_PORT .*\"(pasta|passt)\""
+}
+
+# expiry_start PRIV - start the client's pasta as PRIV, the first echo, the
+# poller; EXP_T0 is when the echo came
+expiry_start() {
+	local priv=$1 user=()
+	EXP_ERR=""
+	EXP_PID=""
+	# The other cases run between the two echoes: 540 s for them (tests/run
+	# gives this script 900 s)
+	cat > "$T/expiry.py" <<-'EOF'
+	import os, socket, sys, time
+	addr, port, gport, d = sys.argv[1:5]
+
+	def echo(s, tag):
+	    for _ in range(5):
+	        s.send(tag)
+	        try:
+	            if s.recv(100) == tag:
+	                return True
+	        except socket.timeout:
+	            pass
+	    return False
+
+	def wait(path, secs):
+	    end = time.monotonic() + secs
+	    while not os.path.exists(path):
+	        if time.monotonic() > end:
+	            return False
+	        time.sleep(0.2)
+	    return True
+
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(("0.0.0.0", int(gport)))
+	s.connect((addr, int(port)))
+	s.settimeout(1)
+	if not echo(s, b"first"):
+	    sys.exit(3)
+	open(d + "/exp.first", "w").write("echoed\n")
+	if not wait(d + "/exp.go", 540):
+	    sys.exit(4)
+	if not echo(s, b"second, after expiry"):
+	    sys.exit(3)
+	open(d + "/exp.second", "w").write("echoed\n")
+	sys.exit(0 if wait(d + "/exp.end", 30) else 4)
+	EOF
+	rm -f "$T"/exp.*
+	echo_server up exp "$REMOTE4" $EXP_PORT || { EXP_ERR="echo server"; return; }
+	# As pasta_run, but $! is timeout's PID (ip and setpriv exec): ending
+	# it at cleanup ends pasta, even if this script is interrupted
+	[ "$priv" = user ] && user=(setpriv --reuid="$TEST_USER" \
+		--regid="$(id -g "$TEST_USER")" --clear-groups --)
+	ip netns exec "$HOST_NS" "${user[@]}" timeout -k 5 600 "$PASTA" \
+		--config-net -l "$T/exp.pasta.log" --trace -- \
+		"$PY" "$T/expiry.py" "$REMOTE4" $EXP_PORT $EXP_GPORT "$T" \
+		>"$T/exp.out" 2>&1 &
+	EXP_PID=$!
+	record_pid $EXP_PID
+	wait_file "$T/exp.first" || { EXP_ERR="no first echo"; return; }
+	EXP_T0=$(date +%s)
+	exp_sock > "$T/exp.sock" ||
+		{ EXP_ERR="no pasta socket after the first echo"; return; }
+	(
+		for _ in $(seq 1 $((EXP_LIMIT / 2 + 10))); do
+			now=$(($(date +%s) - EXP_T0))
+			[ $now -gt $EXP_LIMIT ] && break
+			if exp_sock >/dev/null; then
+				echo "present $now"
+			else
+				echo "gone $now"
+				break
+			fi
+			sleep 2
+		done > "$T/exp.poll"
+	) &
+	EXP_POLL=$!
+	record_pid $EXP_POLL
+}
+
+# expiry_check - the socket was seen idle until UDP_TIMEOUT_S, was gone by
+# EXP_LIMIT, and a second datagram from the same port came back through a
+# new socket bound to that port
+expiry_check() {
+	local gone seen rc=0
+	if [ -n "$EXP_ERR" ]; then
+		echo "expiry: $EXP_ERR" >&2
+		touch "$T/exp.go" "$T/exp.end"
+		[ -n "$EXP_PID" ] && wait "$EXP_PID"
+		cat "$T/exp.out" >&2
+		return 1
+	fi
+	wait "$EXP_POLL"
+	seen=$(awk '$1 == "present" { t = $2 } END { print t }' "$T/exp.poll")
+	gone=$(awk '$1 == "gone" { print $2 }' "$T/exp.poll")
+	echo "expiry: socket seen until ${seen:-?} s, gone at ${gone:-?} s" >&2
+	if [ -z "$gone" ]; then
+		echo "expiry: socket still there after $EXP_LIMIT s" >&2
+		return 1
+	fi
+	# Integer seconds, and the echo came just before EXP_T0: 1 s margin
+	[ "$gone" -ge 179 ] ||
+		{ echo "expiry: gone before 180 s idle" >&2; return 1; }
+	grep -q "UDP: flow from guest port $EXP_GPORT to port $EXP_PORT expired" \
+		"$T/exp.pasta.log" ||
+		{ echo "expiry: pasta logged no expiry" >&2; rc=1; }
+	touch "$T/exp.go"
+	wait_file "$T/exp.second" ||
+		{ echo "expiry: no echo after expiry" >&2; rc=1; }
+	exp_sock >/dev/null ||
+		{ echo "expiry: no new pasta socket" >&2; rc=1; }
+	touch "$T/exp.end"
+	wait "$EXP_PID" || { echo "expiry: client failed" >&2; rc=1; }
+	# Both datagrams left from the guest's port, each echoed once
+	[ "$(grep -c "^$HOST4 $EXP_GPORT " "$T/exp.log")" = 2 ] ||
+		{ echo "expiry: echo server saw: $(cat "$T/exp.log")" >&2; rc=1; }
+	[ $rc = 0 ] || cat "$T/exp.out" >&2
+	return $rc
+}
+
 [ -x "$PY" ] || { echo "udp: $PY missing" >&2; exit 77; }
 command -v socat >/dev/null || { echo "udp: socat missing" >&2; exit 77; }
 tun_usable
@@ -394,12 +688,33 @@ echo_server up echo4 "$REMOTE4" $ECHO_PORT && touch "$T/echo4.log" &&
 echo_server up echo6 "$REMOTE6" $ECHO_PORT && touch "$T/echo6.log" &&
 echo_server up dns4 "$UP4" 53 &&
 echo_server up dns6 "$UP6" 53 || { result fail udp/servers; exit 1; }
+# expiry runs once, overlapping the other cases: as the test user if PRIVS
+# has it (the timer doesn't depend on privileges; rootless is the common use)
+LOOP=""
+EXPIRY=""
+for c in $CASES; do
+	if [ "$c" = expiry ]; then
+		EXPIRY=root
+		[ "${PRIVS#*user}" != "$PRIVS" ] && EXPIRY=user
+	else
+		LOOP="$LOOP $c"
+	fi
+done
+[ -n "$EXPIRY" ] && expiry_start $EXPIRY
 for priv in $PRIVS; do
-	for c in $CASES; do
-		if "case_$c" "$priv"; then
-			result pass "udp/$c/$priv"
-		else
-			result fail "udp/$c/$priv"
-		fi
+	for c in $LOOP; do
+		"case_$c" "$priv"
+		case $? in
+		0) result pass "udp/$c/$priv" ;;
+		77) result skip "udp/$c/$priv" ;;
+		*) result fail "udp/$c/$priv" ;;
+		esac
 	done
 done
+if [ -n "$EXPIRY" ]; then
+	if expiry_check; then
+		result pass "udp/expiry/$EXPIRY"
+	else
+		result fail "udp/expiry/$EXPIRY"
+	fi
+fi
