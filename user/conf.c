@@ -92,6 +92,7 @@
  * @CONF_OPT_MAP_GUEST_ADDR:	--map-guest-addr
  * @CONF_OPT_BPF:		--bpf
  * @CONF_OPT_NO_BPF:		--no-bpf
+ * @CONF_OPT_HOST_LO_TO_NS_LO:	--host-lo-to-ns-lo
  * @CONF_NUM_OPT:		Sentinel: above every option value
  *
  * Values start above any character, so that short options keep theirs.
@@ -129,6 +130,7 @@ enum conf_opt_id {
 	CONF_OPT_MAP_GUEST_ADDR,
 	CONF_OPT_BPF,
 	CONF_OPT_NO_BPF,
+	CONF_OPT_HOST_LO_TO_NS_LO,
 	CONF_NUM_OPT,
 };
 
@@ -251,6 +253,8 @@ static const struct conf_opt conf_opts[] = {
 	  "Don't join or create a user namespace" },
 	{ "no-netns-quit", CONF_OPT_NO_NETNS_QUIT, NULL, CONF_PASTA, false,
 	  "Don't quit when the target namespace is gone" },
+	{ "host-lo-to-ns-lo", CONF_OPT_HOST_LO_TO_NS_LO, NULL, CONF_PASTA,
+	  false, "Host loopback to namespace loopback (default)" },
 	{ "config-net",	CONF_OPT_CONFIG_NET, NULL, CONF_PASTA, false,
 	  "Configure the tap interface in the namespace" },
 	{ "no-copy-routes", CONF_OPT_NO_COPY_ROUTES, NULL, CONF_PASTA, false,
@@ -1148,6 +1152,12 @@ static void conf_opt(struct ctx *c, struct conf_state *st,
 		break;
 	case CONF_OPT_NO_NETNS_QUIT:
 		c->pasta.no_netns_quit = true;
+		break;
+	case CONF_OPT_HOST_LO_TO_NS_LO:
+		/* What the local bypass always does: spliced connections and
+		 * relayed datagrams from the host's loopback go to the
+		 * namespace's loopback (tcp_splice.c, udp_splice.c)
+		 */
 		break;
 	case CONF_OPT_CONFIG_NET:
 		c->pasta.config_net = true;

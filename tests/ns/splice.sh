@@ -17,7 +17,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-in4 in6 out4 out6 reqresp nonloop half_close rst many refused stalled nofile
+CASES="${*:-in4 in6 out4 out6 lo_to_lo reqresp nonloop half_close rst many refused stalled nofile
 	no_tcp}"
 # root: the eBPF fast path loads and must carry every pair; root-nobpf:
 # the same as root with --no-bpf; user: it can't load, splice only
@@ -173,6 +173,27 @@ case_in4() { xfer_in "$1" 4 "$T/s1k" && xfer_in "$1" 4 "$T/s64m"; }
 case_in6() { xfer_in "$1" 6 "$T/s1k" && xfer_in "$1" 6 "$T/s64m"; }
 case_out4() { xfer_out "$1" 4 "$T/s1k" && xfer_out "$1" 4 "$T/s64m"; }
 case_out6() { xfer_out "$1" 6 "$T/s1k" && xfer_out "$1" 6 "$T/s64m"; }
+
+# lo_to_lo: --host-lo-to-ns-lo (what the bypass always does) is accepted,
+# and a server bound only to the namespace's loopback gets the host's
+# loopback clients, from loopback, IPv4 and IPv6
+case_lo_to_lo() {
+	local pid rc=0 port=10104 v lo
+	for v in 4 6; do
+		lo=$(lo_of $v)
+		fresh
+		pasta_run "$1" --config-net --host-lo-to-ns-lo -d -l "$T/log" \
+			-t $port -- sh -c \
+			"READY=$T/ready $SP sink $lo $port $T/got; sleep 0.3" &
+		pid=$!
+		wait_file "$T/ready" || { kill $pid; return 1; }
+		on_host "$1" $SP put "$lo" $port "$T/s1k" || rc=1
+		wait $pid || rc=1
+		same "$T/s1k" "$T/got" "--host-lo-to-ns-lo IPv$v" || return 1
+		peer_is "$lo" "--host-lo-to-ns-lo IPv$v" || return 1
+	done
+	return $rc
+}
 
 # reqresp: a 13-byte request, then a 64 MiB answer, through -t: as root,
 # the fast path takes the pair at the answer's first data, though the

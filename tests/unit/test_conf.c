@@ -732,7 +732,8 @@ static void test_flags(void **state)
 	free(p);
 
 	p = parse(A("--netns-only", "--no-netns-quit", "--config-net",
-		    "--no-copy-routes", "--no-copy-addrs", "1"));
+		    "--no-copy-routes", "--no-copy-addrs", "--host-lo-to-ns-lo",
+		    "1"));
 	assert_true(p->c.pasta.netns_only);
 	assert_true(p->c.pasta.no_netns_quit);
 	assert_true(p->c.pasta.config_net);
@@ -1115,6 +1116,7 @@ static void test_mode_restrictions(void **state)
 		{ "--dhcp-search", NULL, "--dhcp-search" },
 		{ "--bpf", NULL, "--bpf" },
 		{ "--no-bpf", NULL, "--no-bpf" },
+		{ "--host-lo-to-ns-lo", NULL, "--host-lo-to-ns-lo" },
 	};
 	static const char *const passt_only[][3] = {
 		{ "-s", "/tmp/x", "--socket" },
