@@ -845,7 +845,19 @@ static void tcp_conn_new_tap(struct ctx *c, bool v6, const struct tcp_key *k,
 	bool loopback = false;
 	int s, rc;
 
-	if (!c->no_map_gw) {
+	/* DNS over TCP to the --dns-forward address: the first resolver */
+	if (!v6 && c->ip4.dns_match.s_addr && k->rport == 53 &&
+	    a4.sin_addr.s_addr == c->ip4.dns_match.s_addr &&
+	    c->ip4.dns[0].s_addr) {
+		a4.sin_addr = c->ip4.dns[0];
+		loopback = ntohl(a4.sin_addr.s_addr) >> 24 == IN_LOOPBACKNET;
+	} else if (v6 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) &&
+		   k->rport == 53 &&
+		   IN6_ARE_ADDR_EQUAL(&k->raddr, &c->ip6.dns_match) &&
+		   !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[0])) {
+		a6.sin6_addr = c->ip6.dns[0];
+		loopback = IN6_IS_ADDR_LOOPBACK(&a6.sin6_addr);
+	} else if (!c->no_map_gw) {
 		if (!v6 && c->ip4.gw.s_addr &&
 		    a4.sin_addr.s_addr == c->ip4.gw.s_addr) {
 			a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-out4 out6 in4 in6 in_host port_delta ranges mtu1500 loss many fd_limit half_close rst refused map_gw no_tcp outbound_addr}"
+CASES="${*:-out4 out6 in4 in6 in_host port_delta ranges mtu1500 loss many fd_limit half_close rst refused map_gw dns_tcp no_tcp outbound_addr}"
 PRIVS="${PRIVS:-root user}"
 test_dir tcp "$BIN"
 install -m 0755 tests/lib/tcp_peer.py "$T/tcp_peer.py"
@@ -424,6 +424,26 @@ case_map_gw() {
 
 # no_tcp: --no-tcp drops the guest's segments (no reset: the connection
 # times out) and binds nothing for -t
+# dns_tcp: with --dns-forward, TCP port 53 to the forward address reaches
+# the first resolver (the topology's resolv.conf names UP4 and UP6), and
+# the answer comes from the forward address
+case_dns_tcp() {
+	local pid pid6 rc=0
+	rm -f "$T/ready" "$T/ready6"
+	READY="$T/ready" in_up timeout "$TO" $PEER serve "$UP4" 53 4096 &
+	pid=$!
+	READY="$T/ready6" in_up timeout "$TO" $PEER serve "$UP6" 53 4096 &
+	pid6=$!
+	wait_ready "$T/ready" && wait_ready "$T/ready6" || return 1
+	pasta_run "$1" --config-net --dns-forward 198.51.100.53 \
+		--dns-forward 2001:db8:2::53 -- sh -c \
+		"$PEER recv 198.51.100.53 53 4096 &&
+		 $PEER recv 2001:db8:2::53 53 4096" || rc=1
+	wait $pid || rc=1
+	wait $pid6 || rc=1
+	[ $rc = 0 ] || { echo "DNS over TCP not forwarded" >&2; return 1; }
+}
+
 case_no_tcp() {
 	local out rc=0
 	# Nothing listens there: with TCP, that's a quick "refused"
