@@ -55,6 +55,7 @@ int nl_addrs(int nl, unsigned ifi, int family, struct nl_addr *out, int max);
 int nl_routes(int nl, unsigned ifi, int family, struct nl_route *out, int max);
 int nl_link_mac(int nl, unsigned ifi, uint8_t *mac);
 int nl_link_up(int nl, unsigned ifi, int mtu);
+int nl_link_txqlen(int nl, unsigned ifi, uint32_t qlen);
 int nl_link_set_mac(int nl, unsigned ifi, const uint8_t *mac);
 int nl_addr_add(int nl, unsigned ifi, const struct nl_addr *a);
 int nl_route_add(int nl, unsigned ifi, const struct nl_route *r);

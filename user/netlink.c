@@ -399,6 +399,26 @@ static int nl_link_set(int nl, unsigned ifi, bool up, int mtu,
 }
 
 /**
+ * nl_link_txqlen() - Set the transmit queue length of a link
+ * @nl:		Netlink socket
+ * @ifi:	Interface index
+ * @qlen:	Frames
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int nl_link_txqlen(int nl, unsigned ifi, uint32_t qlen)
+{
+	char buf[NL_BUFSIZE];
+	struct nlmsghdr *nlh = nl_req(buf, RTM_NEWLINK, NLM_F_ACK);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = (int)ifi;
+	mnl_attr_put_u32(nlh, IFLA_TXQLEN, qlen);
+	return nl_do(nl, nlh, NULL, NULL);
+}
+
+/**
  * nl_link_up() - Bring a link up, optionally setting its MTU
  * @nl:		Netlink socket
  * @ifi:	Interface index
