@@ -180,12 +180,30 @@ case_reconnect() {
 	case_dhcp && case_slaac && case_ping
 }
 
+# lossy_xfer WHAT SERVER_NS LISTEN CLIENT_NS TARGET - $T/blob from a socat
+# server in SERVER_NS (LISTEN: socat's listen address) to a client in
+# CLIENT_NS (TARGET: socat's connect address), sha256 compared, time shown
+lossy_xfer() {
+	local srv t0
+	ip netns exec "$2" timeout 240 socat -u "FILE:$T/blob" "$3" \
+		2>/dev/null &
+	srv=$!
+	sleep 0.2
+	t0=$(date +%s%N)
+	ip netns exec "$4" timeout 240 socat -u "$5" "CREATE:$T/got" \
+		2>"$T/out" || { cat "$T/out" >&2; return 1; }
+	echo "lossy: $1 $(( ($(date +%s%N) - t0) / 1000000 )) ms" >&2
+	wait $srv
+	[ "$(sha "$T/got")" = "$(sha "$T/blob")" ] ||
+		{ echo "lossy: $1: sha256 mismatch" >&2; return 1; }
+}
+
 # lossy: a new guest whose relay drops 1% of the frames and sends another
 # 1% after the frame that followed them, both ways (this kernel has no
 # netem): 64 MiB from upstream to the guest and 64 MiB into the guest
 # through -t arrive intact, and the relay's counts show it did both
 case_lossy() {
-	local want srv dropped reordered t0
+	local dropped reordered
 	kill "$RELAY_PID"
 	wait "$RELAY_PID" 2>/dev/null
 	guest_setup || return 1
@@ -193,30 +211,12 @@ case_lossy() {
 	: > "$T/relay.err"
 	relay_start "$1" guest0 10 10
 	case_dhcp || return 1
-	head -c ${LOSSY_SIZE:-67108864} /dev/urandom >"$T/blob"
-	want=$(sha "$T/blob")
-	ip netns exec "$UP_NS" timeout 240 socat -u "FILE:$T/blob" \
-		"TCP4-LISTEN:18081,reuseaddr" 2>/dev/null &
-	srv=$!
-	sleep 0.2
-	t0=$(date +%s%N)
-	in_guest timeout 240 socat -u "TCP:$REMOTE4:18081" "CREATE:$T/got" \
-		2>"$T/out" || { cat "$T/out" >&2; return 1; }
-	echo "lossy: download $(( ($(date +%s%N) - t0) / 1000000 )) ms" >&2
-	wait $srv
-	[ "$(sha "$T/got")" = "$want" ] ||
-		{ echo "lossy: guest fetch: sha256 mismatch" >&2; return 1; }
-	ip netns exec "$GUEST_NS" timeout 240 socat -u "FILE:$T/blob" \
-		"TCP-LISTEN:10022,reuseaddr" 2>/dev/null &
-	srv=$!
-	sleep 0.2
-	t0=$(date +%s%N)
-	in_up timeout 240 socat -u "TCP:$HOST4:10022" "CREATE:$T/got" \
-		2>"$T/out" || { cat "$T/out" >&2; return 1; }
-	echo "lossy: upload $(( ($(date +%s%N) - t0) / 1000000 )) ms" >&2
-	wait $srv
-	[ "$(sha "$T/got")" = "$want" ] ||
-		{ echo "lossy: -t into the guest: sha256 mismatch" >&2; return 1; }
+	head -c "${LOSSY_SIZE:-67108864}" /dev/urandom >"$T/blob"
+	lossy_xfer "download" "$UP_NS" "TCP4-LISTEN:18081,reuseaddr" \
+		"$GUEST_NS" "TCP:$REMOTE4:18081" || return 1
+	lossy_xfer "upload through -t" "$GUEST_NS" \
+		"TCP-LISTEN:10022,reuseaddr" "$UP_NS" "TCP:$HOST4:10022" ||
+		return 1
 	kill "$RELAY_PID"
 	wait "$RELAY_PID" 2>/dev/null
 	dropped=$(sed -n 's/^tap_relay: dropped \([0-9]*\) .*/\1/p' "$T/relay.err")

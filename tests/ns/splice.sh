@@ -111,8 +111,9 @@ xfer_in() {
 	size=$(stat -c %s "$src")
 
 	fresh
-	pasta_run "$priv" --config-net -d -l "$T/log" -t $port -- sh -c \
-		"READY=$T/ready $SP sink $lo $port $T/got; sleep 0.3" &
+	# shellcheck disable=SC2086
+	pasta_run "$priv" --config-net ${XOPT:-} -d -l "$T/log" -t $port -- \
+		sh -c "READY=$T/ready $SP sink $lo $port $T/got; sleep 0.3" &
 	pid=$!
 	wait_file "$T/ready" || { kill $pid; return 1; }
 	on_host "$priv" $SP put "$lo" $port "$src" || rc=1
@@ -178,21 +179,8 @@ case_out6() { xfer_out "$1" 6 "$T/s1k" && xfer_out "$1" 6 "$T/s64m"; }
 # and a server bound only to the namespace's loopback gets the host's
 # loopback clients, from loopback, IPv4 and IPv6
 case_lo_to_lo() {
-	local pid rc=0 port=10104 v lo
-	for v in 4 6; do
-		lo=$(lo_of $v)
-		fresh
-		pasta_run "$1" --config-net --host-lo-to-ns-lo -d -l "$T/log" \
-			-t $port -- sh -c \
-			"READY=$T/ready $SP sink $lo $port $T/got; sleep 0.3" &
-		pid=$!
-		wait_file "$T/ready" || { kill $pid; return 1; }
-		on_host "$1" $SP put "$lo" $port "$T/s1k" || rc=1
-		wait $pid || rc=1
-		same "$T/s1k" "$T/got" "--host-lo-to-ns-lo IPv$v" || return 1
-		peer_is "$lo" "--host-lo-to-ns-lo IPv$v" || return 1
-	done
-	return $rc
+	XOPT=--host-lo-to-ns-lo xfer_in "$1" 4 "$T/s1k" &&
+		XOPT=--host-lo-to-ns-lo xfer_in "$1" 6 "$T/s1k"
 }
 
 # reqresp: a 13-byte request, then a 64 MiB answer, through -t: as root,
