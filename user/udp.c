@@ -121,6 +121,75 @@ int udp_sock_opts(int s, int af)
 }
 
 /**
+ * udp_listen_opts() - Ask a forwarded port's socket for the local address
+ *		       of each datagram, so that replies can leave from it
+ * @s:		UDP socket
+ * @af:		Its family: IPV6_PKTINFO also covers IPv4 on AF_INET6
+ *
+ * On a host with several addresses, a reply sent from a wildcard-bound
+ * socket would otherwise leave from whichever address the route prefers,
+ * and a client that connected its socket to another one drops it.
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int udp_listen_opts(int s, int af)
+{
+	int one = 1;
+
+	if (af == AF_INET6 ?
+	    setsockopt(s, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) :
+	    setsockopt(s, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)))
+		return -errno;
+	return 0;
+}
+
+/**
+ * udp_local_addr() - Local address a datagram came to, from its ancillary
+ *		      data
+ * @mh:		Received message, with IP_PKTINFO or IPV6_PKTINFO
+ * @local:	Set on success: the address, v4-mapped for IPv4
+ *
+ * Return: true if found and usable as a source (not multicast or
+ *	   broadcast: IPv4 gives the local address the packet was for)
+ */
+static bool udp_local_addr(const struct msghdr *mh, struct in6_addr *local)
+{
+	const struct cmsghdr *cm;
+
+	if (mh->msg_flags & MSG_CTRUNC)
+		return false;
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR((struct msghdr *)mh,
+							   (struct cmsghdr *)cm)) {
+		if (cm->cmsg_level == IPPROTO_IPV6 &&
+		    cm->cmsg_type == IPV6_PKTINFO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			if (IN6_IS_ADDR_MULTICAST(&pi.ipi6_addr) ||
+			    (IN6_IS_ADDR_V4MAPPED(&pi.ipi6_addr) &&
+			     pi.ipi6_addr.s6_addr[12] >= 224))
+				return false;
+			*local = pi.ipi6_addr;
+			return true;
+		}
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			if (pi.ipi_addr.s_addr != pi.ipi_spec_dst.s_addr)
+				return false;	/* broadcast or multicast */
+			memset(local, 0, sizeof(*local));
+			local->s6_addr[10] = local->s6_addr[11] = 0xff;
+			memcpy(&local->s6_addr[12], &pi.ipi_spec_dst, 4);
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
  * udp_sa_is_loopback() - Whether a socket address is a loopback one
  * @sa:		sockaddr_in6, or sockaddr_in if its family says so
  *
@@ -143,7 +212,8 @@ bool udp_sa_is_loopback(const struct sockaddr_in6 *sa)
  * @fd:		Socket
  *
  * On return, u->mm[i].msg_len is the real length of datagram i (longer
- * than UDP_PAYLOAD_MAX if it was truncated) and u->sa[i] its source.
+ * than UDP_PAYLOAD_MAX if it was truncated), u->sa[i] its source, and
+ * u->ctl[i] its local address if the socket asks for it (forwarded ports).
  *
  * Return: number of datagrams, 0 if none (or on error, logged)
  *
@@ -163,8 +233,8 @@ int udp_recv_batch(struct udp_ctx *u, int fd)
 		mh->msg_namelen = sizeof(u->sa[i]);
 		mh->msg_iov = &u->iov[i];
 		mh->msg_iovlen = 1;
-		mh->msg_control = NULL;
-		mh->msg_controllen = 0;
+		mh->msg_control = u->ctl[i].buf;
+		mh->msg_controllen = sizeof(u->ctl[i].buf);
 		mh->msg_flags = 0;
 	}
 	do {
@@ -216,6 +286,8 @@ static int udp_listen_port(const struct ctx *c, uint16_t port)
 	if (s < 0)
 		return -errno;
 	rc = udp_sock_opts(s, af);
+	if (!rc)
+		rc = udp_listen_opts(s, af);
 	if (rc) {
 		close(s);
 		return rc;
@@ -517,6 +589,42 @@ static struct udp_flow *udp_flow_new(struct ctx *c,
 
 
 /**
+ * udp_src_ctl() - Ancillary data choosing the source of a flow's replies
+ * @ctl:	Buffer to fill
+ * @f:		Flow on a forwarded port's socket, @f->has_local set
+ *
+ * The socket's family is the one of @f->host: an AF_INET6 socket takes
+ * IPV6_PKTINFO, with a v4-mapped address for IPv4 peers.
+ *
+ * Return: length of the ancillary data
+ */
+static size_t udp_src_ctl(union udp_ctl *ctl, const struct udp_flow *f)
+{
+	struct cmsghdr *cm = (struct cmsghdr *)ctl->buf;
+
+	memset(ctl, 0, sizeof(*ctl));
+	if (f->host.sin6_family == AF_INET6) {
+		struct in6_pktinfo pi = { .ipi6_addr = f->local };
+
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		return CMSG_SPACE(sizeof(pi));
+	}
+	{
+		struct in_pktinfo pi = { 0 };
+
+		memcpy(&pi.ipi_spec_dst, &f->local.s6_addr[12], 4);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		return CMSG_SPACE(sizeof(pi));
+	}
+}
+
+/**
  * udp_tap_flush() - Send the guest's queued datagrams with one sendmmsg()
  * @c:		Execution context
  *
@@ -530,12 +638,15 @@ static struct udp_flow *udp_flow_new(struct ctx *c,
 void udp_tap_flush(struct ctx *c)
 {
 	struct udp_ctx *u = c->udp;
-	struct udp_flow *f;
 	unsigned i, done = 0, tries;
+	size_t ctl_len = 0;
+	struct udp_flow *f;
 
 	if (!u || !u->out_n)
 		return;
 	f = u->out_flow;
+	if (!f->owned && f->has_local)
+		ctl_len = udp_src_ctl(&u->out_ctl, f);
 	for (i = 0; i < u->out_n; i++) {
 		struct msghdr *mh = &u->out_mm[i].msg_hdr;
 
@@ -545,6 +656,10 @@ void udp_tap_flush(struct ctx *c)
 		if (!f->owned) {
 			mh->msg_name = &f->host;
 			mh->msg_namelen = f->hostlen;
+		}
+		if (ctl_len) {
+			mh->msg_control = u->out_ctl.buf;
+			mh->msg_controllen = ctl_len;
 		}
 	}
 	for (tries = 0; done < u->out_n && tries < 2 * UDP_BATCH; tries++) {
@@ -802,12 +917,13 @@ bool udp_listen_key(const struct ctx *c, uint16_t port,
  * @ref:	epoll reference of the listening socket
  * @sa:		Peer address, as received
  * @sl:		Length of @sa
+ * @mh:		The datagram's message, for its local address
  *
  * Return: flow, NULL if the datagram must be dropped
  */
 static struct udp_flow *udp_listen_flow(struct ctx *c, union epoll_ref ref,
 					const struct sockaddr_in6 *sa,
-					socklen_t sl)
+					socklen_t sl, const struct msghdr *mh)
 {
 	uint16_t port = (uint16_t)(ref.data & UDP_REF_PORT);
 	struct udp_flow_key k;
@@ -828,6 +944,7 @@ static struct udp_flow *udp_listen_flow(struct ctx *c, union epoll_ref ref,
 		f->fd = ref.fd;
 		memcpy(&f->host, sa, MIN((size_t)sl, sizeof(f->host)));
 		f->hostlen = (uint32_t)MIN((size_t)sl, sizeof(f->host));
+		f->has_local = udp_local_addr(mh, &f->local);
 	}
 	return f;
 }
@@ -862,7 +979,8 @@ static void udp_listen_handler(struct ctx *c, union epoll_ref ref)
 				     udp_sa_is_loopback(sa))) {
 			sf = udp_splice_flow(c, ref, sa, sl);
 		} else if (!(ref.data & UDP_REF_NS) &&
-			   (f = udp_listen_flow(c, ref, sa, sl))) {
+			   (f = udp_listen_flow(c, ref, sa, sl,
+						&u->mm[i].msg_hdr))) {
 			if (f != last)
 				udp_tmpl_init(c, f, &t);
 			last = f;
@@ -1021,6 +1139,8 @@ int udp_listen_open(const struct ctx *c, bool ns_side, bool v6, uint16_t port)
 	if (s < 0)
 		return -errno;
 	rc = udp_sock_opts(s, v6 ? AF_INET6 : AF_INET);
+	if (!rc)
+		rc = udp_listen_opts(s, v6 ? AF_INET6 : AF_INET);
 	if (rc) {
 		close(s);
 		return rc;

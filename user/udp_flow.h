@@ -52,6 +52,9 @@ _Static_assert(sizeof(struct udp_flow_key) == 40,
  *		listening socket for a forwarded port
  * @lfd:	Loopback bypass: the listening socket the flow came from,
  *		replies leave from it to @host (the original source)
+ * @local:	Not @owned: the local address the peer's datagrams came to
+ *		(v4-mapped for IPv4), so that replies leave from it
+ * @has_local:	@local is set
  * @used:	Entry in use
  * @ts:		Last activity in either direction, seconds (CLOCK_MONOTONIC)
  * @next:	Next entry in the same hash bucket, -1 at the end; or next
@@ -68,6 +71,8 @@ struct udp_flow {
 	int fd;
 	bool owned;
 	int lfd;
+	struct in6_addr local;
+	bool has_local;
 	bool used;
 	time_t ts;
 	int32_t next;

@@ -38,6 +38,9 @@
  * @iov:	One per slot, the payload part
  * @sa:		Source address per received datagram
  * @smm:	sendmmsg() vector, for the loopback bypass
+ * @ctl:	Ancillary data of each received datagram (its local address,
+ *		on forwarded ports)
+ * @out_ctl:	Ancillary data for @out_mm: the source address of replies
  * @out_mm:	Guest datagrams waiting for one sendmmsg() on @out_flow
  * @out_iov:	Their payloads, inside the tap pool
  * @out_flow:	Flow @out_mm goes to, NULL if nothing waits
@@ -46,12 +49,25 @@
  * @spliced_out: Datagrams relayed namespace to host (and replies both ways
  *		count in the direction they travel)
  */
+/**
+ * union udp_ctl - room for one IP_PKTINFO or IPV6_PKTINFO message, aligned
+ * @buf:	The messages
+ * @align:	Alignment of a struct cmsghdr
+ */
+union udp_ctl {
+	char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+		 CMSG_SPACE(sizeof(struct in_pktinfo))];
+	struct cmsghdr align;
+};
+
 struct udp_ctx {
 	struct udp_flowtab *flows;
 	uint8_t *buf;
 	struct mmsghdr mm[UDP_BATCH];
 	struct iovec iov[UDP_BATCH];
 	struct sockaddr_in6 sa[UDP_BATCH];
+	union udp_ctl ctl[UDP_BATCH];
+	union udp_ctl out_ctl;
 	struct mmsghdr smm[UDP_BATCH];
 	struct mmsghdr out_mm[UDP_BATCH];
 	struct iovec out_iov[UDP_BATCH];

@@ -25,7 +25,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-echo4 echo6 big4 big6 many4 many6 socat_out4 socat_out6 socat_in4 socat_in6 fwd4 fwd6 fwd_map follow4 follow6 follow_map gw4 gw6 no_map_gw dns4 dns6 dns_stub dnsmasq4 dnsmasq6 dnsmasq_fwd4 dnsmasq_fwd6 dnsmasq_stub refused4 refused6 refused_fwd4 refused_fwd6 burst_out4 burst_out6 burst_in4 burst_in6 mtu4 mtu6 over_out4 over_out6 over_in4 over_in6 expiry}"
+CASES="${*:-echo4 echo6 big4 big6 many4 many6 socat_out4 socat_out6 socat_in4 socat_in6 fwd4 fwd6 fwd_local4 fwd_local6 fwd_map follow4 follow6 follow_map gw4 gw6 no_map_gw dns4 dns6 dns_stub dnsmasq4 dnsmasq6 dnsmasq_fwd4 dnsmasq_fwd6 dnsmasq_stub refused4 refused6 refused_fwd4 refused_fwd6 burst_out4 burst_out6 burst_in4 burst_in6 mtu4 mtu6 over_out4 over_out6 over_in4 over_in6 expiry}"
 PRIVS="${PRIVS:-root user}"
 PY=/usr/bin/python3
 test_dir udp "$BIN"
@@ -175,6 +175,38 @@ fwd() {
 	wait $pp || rc=1
 	[ $rc = 0 ] || cat "$T/out" "$T/fwd.out" >&2
 	return $rc
+}
+
+# fwd_local ADDR2 DEST PRIV - the host gets a second address ADDR2 after
+# pasta started (so the namespace doesn't have it): replies to a client
+# that sent to DEST (ADDR2 or the first address) on a wildcard -u port must
+# come from DEST (the client's socket is connected), not from whichever
+# address the route prefers (for IPv6 here, the newest one)
+fwd_local() {
+	local addr=$1 dest=$2 priv=$3 any=0.0.0.0 pp rc=0 plen=24 nodad=""
+	[ "${addr#*:}" != "$addr" ] && { any=::; plen=64; nodad=nodad; }
+	rm -f "$T/fwd.ready" "$T/fwd.out"
+	pasta_run "$priv" --config-net -u $FWD_PORT -- \
+		timeout 20 "$PY" "$PEER" echo $any $FWD_PORT --count 1 \
+		--ready "$T/fwd.ready" >"$T/fwd.out" 2>&1 &
+	pp=$!
+	wait_file "$T/fwd.ready" || { kill $pp; cat "$T/fwd.out" >&2; return 1; }
+	# shellcheck disable=SC2086
+	in_host ip addr add "$addr/$plen" dev eth0 $nodad
+	in_up timeout 20 "$PY" "$PEER" client "$dest" $FWD_PORT 1000 \
+		>"$T/out" 2>&1 || rc=1
+	wait $pp || rc=1
+	in_host ip addr del "$addr/$plen" dev eth0
+	[ $rc = 0 ] || cat "$T/out" "$T/fwd.out" >&2
+	return $rc
+}
+
+case_fwd_local4() {
+	fwd_local 192.0.2.3 192.0.2.3 "$1" && fwd_local 192.0.2.3 "$HOST4" "$1"
+}
+case_fwd_local6() {
+	fwd_local 2001:db8:1::3 2001:db8:1::3 "$1" &&
+		fwd_local 2001:db8:1::3 "$HOST6" "$1"
 }
 
 case_fwd4() { fwd "$HOST4" "$1"; }
