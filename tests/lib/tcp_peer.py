@@ -22,6 +22,11 @@
 #                                                  each sends BYTES random
 #                                                  bytes, checks the echo
 #                                                  (SHA-256)
+#   tcp_peer.py keepalive ADDR PORT SECS         connect with keepalive
+#                                                  probes every second
+#                                                  (2 unanswered: dead),
+#                                                  idle SECS, then expect
+#                                                  an echo
 #   tcp_peer.py fill ADDR PORT N                   open up to N connections
 #                                                  and keep them: expect
 #                                                  some, then resets; the
@@ -385,6 +390,17 @@ def main():
         return many(addr, port, arg, int(sys.argv[5]))
     if mode == 'fill':
         return fill(addr, port, arg)
+    if mode == 'keepalive':
+        s = connect(addr, port)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 2)
+        time.sleep(arg)
+        if not echo_check(s, 4096):
+            print('keepalive: no echo after %d s idle' % arg)
+            return 1
+        return 0
     if mode == 'peer':
         c = listen(addr, port)
         print(c.getpeername()[0])

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-out4 out6 in4 in6 in_host port_delta ranges mtu1500 mtu1500_p4 loss many fd_limit half_close rst refused map_gw dns_tcp no_tcp outbound_addr}"
+CASES="${*:-out4 out6 in4 in6 in_host port_delta ranges mtu1500 mtu1500_p4 loss many fd_limit half_close rst refused map_gw dns_tcp keepalive no_tcp outbound_addr}"
 PRIVS="${PRIVS:-root user}"
 test_dir tcp "$BIN"
 install -m 0755 tests/lib/tcp_peer.py "$T/tcp_peer.py"
@@ -451,6 +451,22 @@ case_map_gw() {
 
 # no_tcp: --no-tcp drops the guest's segments (no reset: the connection
 # times out) and binds nothing for -t
+# keepalive: a namespace connection idle for 6 s while its kernel sends a
+# keepalive probe every second (two unanswered ones kill it) still echoes:
+# pasta answers the probes and doesn't take them for data
+case_keepalive() {
+	local pid rc=0
+	rm -f "$T/ready"
+	READY="$T/ready" in_up timeout "$TO" $PEER echo-server "$REMOTE4" \
+		10130 1 >/dev/null &
+	pid=$!
+	wait_ready "$T/ready" || return 1
+	pasta_run "$1" --config-net -- $PEER keepalive "$REMOTE4" 10130 6 ||
+		rc=1
+	wait $pid || rc=1
+	return $rc
+}
+
 # dns_tcp: with --dns-forward, TCP port 53 to the forward address reaches
 # the first resolver (the topology's resolv.conf names UP4 and UP6), and
 # the answer comes from the forward address
