@@ -1124,6 +1124,11 @@ static void test_map(void **state)
 	assert_false(p->c.no_map_gw);
 	free(p);
 
+	/* podman's default: a link-local IPv4 address */
+	p = parse(A("--map-guest-addr", "169.254.1.2"));
+	assert_int_equal(p->c.ip4.map_guest_addr.s_addr, htonl(0xa9fe0102));
+	free(p);
+
 	/* A link-local IPv6 address is fine (it's only on the tap) */
 	p = parse(A("--map-host-loopback", "fe80::99"));
 	assert_int_equal(p->c.ip6.map_host_loopback.s6_addr[0], 0xfe);
