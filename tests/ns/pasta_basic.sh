@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # pasta_basic.sh - pasta brings a namespace up: --config-net, DHCP (dhclient,
-# udhcpc), DHCPv6, SLAAC, ping (also to mapped addresses), exit status, attaching by PID and --netns.
+# udhcpc), DHCPv6, SLAAC, ping (also to mapped addresses), exit status,
+# attaching by PID and --netns.
 # Every case runs with pasta started as root and as an unprivileged user.
 #
 # Usage: tests/ns/pasta_basic.sh PASST_BINARY [CASE...]
