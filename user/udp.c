@@ -412,8 +412,13 @@ static int udp_flow_open(const struct ctx *c, struct udp_flow *f)
 	bool v6 = f->key.v6;
 	const char *ifname = v6 ? c->ip6.ifname_out : c->ip4.ifname_out;
 	const struct sockaddr_in *h4 = (const struct sockaddr_in *)&f->host;
-	bool lo = v6 ? IN6_IS_ADDR_LOOPBACK(&f->host.sin6_addr) :
-		       (ntohl(h4->sin_addr.s_addr) >> 24) == IN_LOOPBACKNET;
+	/* Loopback, or the guest's address on the host (--map-guest-addr):
+	 * only mapped destinations are on this host
+	 */
+	bool lo = v6 ? IN6_IS_ADDR_LOOPBACK(&f->host.sin6_addr) ||
+		       IN6_ARE_ADDR_EQUAL(&f->host.sin6_addr, &c->ip6.addr) :
+		       (ntohl(h4->sin_addr.s_addr) >> 24) == IN_LOOPBACKNET ||
+		       h4->sin_addr.s_addr == c->ip4.addr.s_addr;
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
 				   .sin6_port = htons(f->key.gport) };
 	struct sockaddr_in a4 = { .sin_family = AF_INET,
@@ -434,7 +439,7 @@ static int udp_flow_open(const struct ctx *c, struct udp_flow *f)
 	}
 	if (v6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
 		goto err_close;
-	/* -o and --outbound-if* would make loopback unreachable */
+	/* -o and --outbound-if* are for the way out, not to this host */
 	if (!lo) {
 		a4.sin_addr = c->ip4.addr_out;
 		a6.sin6_addr = c->ip6.addr_out;
