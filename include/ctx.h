@@ -53,6 +53,9 @@ enum passt_mode {
  * @ifname_out:	--outbound-if4: interface for outbound sockets
  * @no_copy_routes: --no-copy-routes (or -g given)
  * @no_copy_addrs: --no-copy-addrs (or -a given)
+ * @map_host_loopback: --map-host-loopback address, zero for the default
+ *		(the gateway, unless @no_map_gw)
+ * @map_guest_addr: --map-guest-addr address, zero if none
  */
 struct ip4_ctx {
 	struct in_addr addr;
@@ -65,6 +68,8 @@ struct ip4_ctx {
 	char ifname_out[IFNAMSIZ];
 	bool no_copy_routes;
 	bool no_copy_addrs;
+	struct in_addr map_host_loopback;
+	struct in_addr map_guest_addr;
 };
 
 /**
@@ -81,6 +86,9 @@ struct ip4_ctx {
  * @ifname_out:	--outbound-if6: interface for outbound sockets
  * @no_copy_routes: --no-copy-routes (or -g given)
  * @no_copy_addrs: --no-copy-addrs (or -a given)
+ * @map_host_loopback: --map-host-loopback address, unspecified for the
+ *		default (gateway and @our_tap_ll, unless @no_map_gw)
+ * @map_guest_addr: --map-guest-addr address, unspecified if none
  */
 struct ip6_ctx {
 	struct in6_addr addr;
@@ -95,6 +103,8 @@ struct ip6_ctx {
 	char ifname_out[IFNAMSIZ];
 	bool no_copy_routes;
 	bool no_copy_addrs;
+	struct in6_addr map_host_loopback;
+	struct in6_addr map_guest_addr;
 };
 
 /**
@@ -219,7 +229,7 @@ struct icmp_ctx {
  * @no_ndp:	--no-ndp
  * @no_dhcpv6:	--no-dhcpv6
  * @no_ra:	--no-ra
- * @no_map_gw:	--no-map-gw
+ * @no_map_gw:	--no-map-gw or --map-host-loopback none
  * @bpf:	--bpf
  * @no_bpf:	--no-bpf
  * @tcp_in:	-t

@@ -270,9 +270,9 @@ static const struct conf_opt conf_opts[] = {
 	{ "no-bpf",	CONF_OPT_NO_BPF, NULL, CONF_PASTA, false,
 	  "Never use the eBPF sockmap fast path" },
 	{ "map-host-loopback", CONF_OPT_MAP_HOST_LOOPBACK, "ADDR", CONF_BOTH,
-	  false, "Map ADDR to the host's loopback address" },
+	  false, "Map ADDR (default: gateway) to host loopback" },
 	{ "map-guest-addr", CONF_OPT_MAP_GUEST_ADDR, "ADDR", CONF_BOTH,
-	  false, "Map ADDR to the guest's address" },
+	  false, "Map ADDR to the guest's address on the host" },
 };
 
 /**
@@ -293,8 +293,6 @@ struct conf_unsupported {
 
 /* Remove entries as features land: nothing else needs to change */
 static const struct conf_unsupported conf_unsupported[] = {
-	{ "host loopback mapping",	CONF_OPT_MAP_HOST_LOOPBACK,	false },
-	{ "guest address mapping",	CONF_OPT_MAP_GUEST_ADDR,	false },
 	{ "forwarding of all ports",	't',	true, .spec_ok = true,
 	  .auto_ok = true },
 	{ "forwarding of all ports",	'u',	true, .spec_ok = true,
@@ -881,6 +879,39 @@ static void conf_dns_forward(struct ctx *c, const struct conf_opt *o,
 }
 
 /**
+ * conf_map() - Parse --map-host-loopback or --map-guest-addr
+ * @c:		Execution context
+ * @o:		Option
+ * @arg:	Address, or "none"
+ *
+ * One address per IP version: the last one given wins.  "none" clears
+ * both, and for --map-host-loopback also drops the gateway default, as
+ * --no-map-gw does.
+ */
+static void conf_map(struct ctx *c, const struct conf_opt *o, const char *arg)
+{
+	bool host_lo = o->val == CONF_OPT_MAP_HOST_LOOPBACK;
+	struct in6_addr *m6 = host_lo ? &c->ip6.map_host_loopback :
+					&c->ip6.map_guest_addr;
+	struct in_addr *m4 = host_lo ? &c->ip4.map_host_loopback :
+				       &c->ip4.map_guest_addr;
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (!strcmp(arg, "none")) {
+		memset(m4, 0, sizeof(*m4));
+		memset(m6, 0, sizeof(*m6));
+		if (host_lo)
+			c->no_map_gw = true;
+		return;
+	}
+	if (conf_addr(c, o, arg, CONF_ADDR_HOST, &a4, &a6) == AF_INET)
+		*m4 = a4;
+	else
+		*m6 = a6;
+}
+
+/**
  * conf_search() - Parse -S: space-separated search domains, or none
  * @c:		Execution context
  * @o:		Option
@@ -1182,14 +1213,9 @@ static void conf_opt(struct ctx *c, struct conf_state *st,
 		c->no_bpf = true;
 		break;
 	case CONF_OPT_MAP_HOST_LOOPBACK:
-	case CONF_OPT_MAP_GUEST_ADDR: {
-		struct in6_addr a6;
-		struct in_addr a4;
-
-		/* Validated only: see conf_unsupported[] */
-		conf_addr(c, o, arg, 0, &a4, &a6);
+	case CONF_OPT_MAP_GUEST_ADDR:
+		conf_map(c, o, arg);
 		break;
-	}
 	default:
 		conf_usage_error(c);
 	}

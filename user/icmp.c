@@ -16,6 +16,10 @@
  * CAP_NET_RAW, one raw socket per IP version carries requests unchanged,
  * and only echo replies whose identifier we forwarded recently are relayed
  * back.  Without either, requests are dropped with one warning.
+ *
+ * Destinations and reply sources go through fwd_nat.c, as for TCP and UDP:
+ * by default an echo request to the gateway address is answered by the
+ * host's loopback, and the reply comes from the gateway address.
  */
 
 #include <arpa/inet.h>
@@ -29,6 +33,7 @@
 
 #include "checksum.h"
 #include "epoll_ref.h"
+#include "fwd_nat.h"
 #include "icmp.h"
 #include "log.h"
 #include "tap.h"
@@ -261,10 +266,15 @@ static int icmp_echo_send(struct ctx *c, bool v6, const void *dst,
 	}
 	ts[id] = c->now.tv_sec;
 
-	if (v6)
+	if (v6) {
 		memcpy(&a6.sin6_addr, dst, sizeof(a6.sin6_addr));
-	else
+		if (fwd_nat_dst6(c, &a6.sin6_addr) == FWD_NAT_NONE &&
+		    IN6_IS_ADDR_LINKLOCAL(&a6.sin6_addr))
+			a6.sin6_scope_id = c->ifi6;
+	} else {
 		memcpy(&a4.sin_addr, dst, sizeof(a4.sin_addr));
+		fwd_nat_dst4(c, &a4.sin_addr);
+	}
 	/* Ping sockets set identifier and checksum; raw ones send as is */
 	n = sendto(s, msg, len, MSG_NOSIGNAL,
 		   v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
@@ -393,6 +403,10 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref)
 		if (raw) {	/* ours only if the guest used it recently */
 			const int *socks = v6 ? c->icmp.sock6 : c->icmp.sock4;
 
+			/* On loopback, raw sockets also see the request */
+			if (msg[0] != (v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY))
+				continue;
+
 			id = (uint16_t)(msg[4] << 8 | msg[5]);
 			if (socks[id] != ICMP_SOCK_RAW)
 				continue;
@@ -409,6 +423,7 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref)
 				&c->ip6.addr : &c->ip6.addr_seen;
 
 			c->icmp.ts6[id] = c->now.tv_sec;
+			fwd_nat_src6(c, &a6.sin6_addr, false);
 			tap_send_icmp6(c, NULL, &a6.sin6_addr, dst, msg,
 				       (size_t)n);
 		} else {
@@ -418,6 +433,7 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref)
 
 			memcpy(msg + 2, &ck, 2);
 			c->icmp.ts4[id] = c->now.tv_sec;
+			fwd_nat_src4(c, &a4.sin_addr, false);
 			tap_send_ip4(c, a4.sin_addr, dst, IPPROTO_ICMP, msg,
 				     (size_t)n);
 		}

@@ -47,6 +47,7 @@
 
 #include "checksum.h"
 #include "epoll_ref.h"
+#include "fwd_nat.h"
 #include "log.h"
 #include "probe.h"
 #include "siphash.h"
@@ -842,7 +843,7 @@ static void tcp_conn_new_tap(struct ctx *c, bool v6, const struct tcp_key *k,
 				  .sin_port = htons(k->rport),
 				  .sin_addr = tcp_v4_of(&k->raddr) };
 	struct tcp_conn *conn;
-	bool loopback = false;
+	bool loopback;
 	int s, rc;
 
 	/* DNS over TCP to the --dns-forward address: the first resolver */
@@ -857,17 +858,10 @@ static void tcp_conn_new_tap(struct ctx *c, bool v6, const struct tcp_key *k,
 		   !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[0])) {
 		a6.sin6_addr = c->ip6.dns[0];
 		loopback = IN6_IS_ADDR_LOOPBACK(&a6.sin6_addr);
-	} else if (!c->no_map_gw) {
-		if (!v6 && c->ip4.gw.s_addr &&
-		    a4.sin_addr.s_addr == c->ip4.gw.s_addr) {
-			a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-			loopback = true;
-		} else if (v6 && (IN6_ARE_ADDR_EQUAL(&k->raddr, &c->ip6.gw) ||
-				  IN6_ARE_ADDR_EQUAL(&k->raddr,
-						     &c->ip6.our_tap_ll))) {
-			a6.sin6_addr = in6addr_loopback;
-			loopback = true;
-		}
+	} else {
+		/* Mapped destinations are on this host: -o must not apply */
+		loopback = (v6 ? fwd_nat_dst6(c, &a6.sin6_addr) :
+				 fwd_nat_dst4(c, &a4.sin_addr)) != FWD_NAT_NONE;
 	}
 	if (v6 && !loopback && IN6_IS_ADDR_LINKLOCAL(&a6.sin6_addr))
 		a6.sin6_scope_id = c->ifi6;
@@ -1357,10 +1351,11 @@ static void tcp_guest_addr(const struct ctx *c, bool v6, struct in6_addr *dst)
  * @sa:		Peer address from accept()
  * @k:		Key: raddr and rport are set
  *
- * Loopback and local sources become the gateway address (passt(1), NOTES).
- * A source is local if it's our address, or the guest's, or the address
- * the connection came to (a client on this host connecting to one of its
- * own addresses gets that same address as source).
+ * Loopback and local sources are translated by fwd_nat_src4/6(): by
+ * default they become the gateway address (passt(1), NOTES).  A source is
+ * local if it's our address, or the guest's, or the address the connection
+ * came to (a client on this host connecting to one of its own addresses
+ * gets that same address as source).
  *
  * #syscalls getsockname
  */
@@ -1380,11 +1375,7 @@ static void tcp_peer_addr(const struct ctx *c, int s, bool v6,
 		a = a4.sin_addr;
 
 		memcpy(&a4, &self, sizeof(a4));
-		if ((ntohl(a.s_addr) >> 24) == IN_LOOPBACKNET ||
-		    a.s_addr == c->ip4.addr.s_addr ||
-		    a.s_addr == c->ip4.addr_seen.s_addr ||
-		    a.s_addr == a4.sin_addr.s_addr)
-			a = c->ip4.gw;
+		fwd_nat_src4(c, &a, a.s_addr == a4.sin_addr.s_addr);
 		memcpy(&a4, sa, sizeof(a4));
 		tcp_v4_mapped(&k->raddr, a);
 		k->rport = ntohs(a4.sin_port);
@@ -1396,13 +1387,7 @@ static void tcp_peer_addr(const struct ctx *c, int s, bool v6,
 		to = a6.sin6_addr;
 		memcpy(&a6, sa, sizeof(a6));
 		k->raddr = a6.sin6_addr;
-		if (IN6_IS_ADDR_LOOPBACK(&k->raddr) ||
-		    IN6_ARE_ADDR_EQUAL(&k->raddr, &c->ip6.addr) ||
-		    IN6_ARE_ADDR_EQUAL(&k->raddr, &c->ip6.addr_seen) ||
-		    IN6_ARE_ADDR_EQUAL(&k->raddr, &to))
-			k->raddr = IN6_IS_ADDR_LINKLOCAL(&c->ip6.gw) ||
-				   IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) ?
-				   c->ip6.our_tap_ll : c->ip6.gw;
+		fwd_nat_src6(c, &k->raddr, IN6_ARE_ADDR_EQUAL(&k->raddr, &to));
 		k->rport = ntohs(a6.sin6_port);
 	}
 }

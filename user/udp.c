@@ -35,10 +35,12 @@
  * 53, goes to the first resolver of that IP version (which may be a host
  * stub resolver on a loopback address: conf_derive.c then makes the gateway
  * the forward address unless one is given), and one to the gateway
- * address goes to the host's loopback address unless --no-map-gw.  Towards
- * the guest, loopback sources and the host's own address (which the guest
- * shares in pasta) appear as the gateway address.  Because the flow key is
- * the guest's view, replies always come from the address the guest used.
+ * address goes to the host's loopback address unless --no-map-gw (or to
+ * another address: fwd_nat.c has every mapping).  Towards the guest,
+ * loopback sources and the host's own address (which the guest shares in
+ * pasta) appear as the gateway address, or as the --map-host-loopback and
+ * --map-guest-addr addresses.  Because the flow key is the guest's view,
+ * replies always come from the address the guest used.
  *
  * pasta's loopback bypass (udp_splice.c): datagrams from a loopback source
  * to a -u port, and datagrams to -U ports (bound on the namespace's
@@ -66,6 +68,7 @@
 
 #include "checksum.h"
 #include "epoll_ref.h"
+#include "fwd_nat.h"
 #include "log.h"
 #include "tap.h"
 #include "udp.h"
@@ -441,12 +444,7 @@ static struct in_addr udp_tap_dst4(const struct ctx *c, struct in_addr daddr,
 	if (c->ip4.dns_match.s_addr && daddr.s_addr == c->ip4.dns_match.s_addr &&
 	    dport == 53 && c->ip4.dns[0].s_addr)
 		return c->ip4.dns[0];
-	if (!c->no_map_gw && c->ip4.gw.s_addr &&
-	    daddr.s_addr == c->ip4.gw.s_addr) {
-		struct in_addr lo = { htonl(INADDR_LOOPBACK) };
-
-		return lo;
-	}
+	fwd_nat_dst4(c, &daddr);
 	return daddr;
 }
 
@@ -462,15 +460,14 @@ static struct in6_addr udp_tap_dst6(const struct ctx *c,
 				    const struct in6_addr *daddr,
 				    uint16_t dport)
 {
+	struct in6_addr a = *daddr;
+
 	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) &&
 	    IN6_ARE_ADDR_EQUAL(daddr, &c->ip6.dns_match) && dport == 53 &&
 	    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[0]))
 		return c->ip6.dns[0];
-	if (!c->no_map_gw && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) &&
-	    (IN6_ARE_ADDR_EQUAL(daddr, &c->ip6.gw) ||
-	     IN6_ARE_ADDR_EQUAL(daddr, &c->ip6.our_tap_ll)))
-		return in6addr_loopback;
-	return *daddr;
+	fwd_nat_dst6(c, &a);
+	return a;
 }
 
 /**
@@ -487,8 +484,13 @@ static int udp_flow_open(const struct ctx *c, struct udp_flow *f)
 	bool v6 = f->key.v6;
 	const char *ifname = v6 ? c->ip6.ifname_out : c->ip4.ifname_out;
 	const struct sockaddr_in *h4 = (const struct sockaddr_in *)&f->host;
-	bool lo = v6 ? IN6_IS_ADDR_LOOPBACK(&f->host.sin6_addr) :
-		       (ntohl(h4->sin_addr.s_addr) >> 24) == IN_LOOPBACKNET;
+	/* Loopback, or the guest's address on the host (--map-guest-addr):
+	 * only mapped destinations are on this host
+	 */
+	bool lo = v6 ? IN6_IS_ADDR_LOOPBACK(&f->host.sin6_addr) ||
+		       IN6_ARE_ADDR_EQUAL(&f->host.sin6_addr, &c->ip6.addr) :
+		       (ntohl(h4->sin_addr.s_addr) >> 24) == IN_LOOPBACKNET ||
+		       h4->sin_addr.s_addr == c->ip4.addr.s_addr;
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
 				   .sin6_port = htons(f->key.gport) };
 	struct sockaddr_in a4 = { .sin_family = AF_INET,
@@ -509,7 +511,7 @@ static int udp_flow_open(const struct ctx *c, struct udp_flow *f)
 	}
 	if (v6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
 		goto err_close;
-	/* -o and --outbound-if* would make loopback unreachable */
+	/* -o and --outbound-if* are for the way out, not to this host */
 	if (!lo) {
 		a4.sin_addr = c->ip4.addr_out;
 		a6.sin6_addr = c->ip6.addr_out;
@@ -727,10 +729,13 @@ int udp_tap_handler(struct ctx *c, const struct pool *p, size_t idx,
 	if (v6) {
 		const struct in6_addr *d = daddr;
 
+		struct in6_addr mapped = *d;
+
 		if (IN6_IS_ADDR_MULTICAST(d) || IN6_IS_ADDR_UNSPECIFIED(d) ||
 		    IN6_IS_ADDR_LOOPBACK(d) ||
 		    (IN6_IS_ADDR_LINKLOCAL(d) &&
-		     !IN6_ARE_ADDR_EQUAL(d, &c->ip6.our_tap_ll))) {
+		     !IN6_ARE_ADDR_EQUAL(d, &c->ip6.our_tap_ll) &&
+		     fwd_nat_dst6(c, &mapped) == FWD_NAT_NONE)) {
 			trace("UDP: IPv6 destination not forwarded");
 			return 1;
 		}
@@ -889,9 +894,7 @@ bool udp_listen_key(const struct ctx *c, uint16_t port,
 			memcpy(&r, &sa->sin6_addr.s6_addr[12], sizeof(r));
 			rport = ntohs(sa->sin6_port);
 		}
-		if ((ntohl(r.s_addr) >> 24) == IN_LOOPBACKNET ||
-		    r.s_addr == c->ip4.addr.s_addr)
-			r = c->ip4.gw;
+		fwd_nat_src4(c, &r, false);
 		if (!c->ifi4 || !r.s_addr || !g.s_addr)
 			return false;
 		udp_flow_key4(k, g, gport, r, rport);
@@ -899,10 +902,7 @@ bool udp_listen_key(const struct ctx *c, uint16_t port,
 		struct in6_addr r = sa->sin6_addr;
 		const struct in6_addr *g;
 
-		if (IN6_IS_ADDR_LOOPBACK(&r) ||
-		    IN6_ARE_ADDR_EQUAL(&r, &c->ip6.addr))
-			r = IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) ?
-			    c->ip6.our_tap_ll : c->ip6.gw;
+		fwd_nat_src6(c, &r, false);
 		g = udp_guest6(c, IN6_IS_ADDR_LINKLOCAL(&r));
 		if (!c->ifi6 || IN6_IS_ADDR_UNSPECIFIED(g))
 			return false;

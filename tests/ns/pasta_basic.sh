@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # pasta_basic.sh - pasta brings a namespace up: --config-net, DHCP (dhclient,
-# udhcpc), DHCPv6, SLAAC, ping, exit status, attaching by PID and --netns.
+# udhcpc), DHCPv6, SLAAC, ping (also to mapped addresses), exit status,
+# attaching by PID and --netns.
 # Every case runs with pasta started as root and as an unprivileged user.
 #
 # Usage: tests/ns/pasta_basic.sh PASST_BINARY [CASE...]
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-config_net overrides ping4 ping6 ping_raw pcap exit_status dhclient4 udhcpc dhclient6 dns_opts no_services slaac attach_pid attach_netns}"
+CASES="${*:-config_net overrides ping4 ping6 ping_map ping_raw pcap exit_status dhclient4 udhcpc dhclient6 dns_opts no_services slaac attach_pid attach_netns}"
 PRIVS="${PRIVS:-root user}"
 test_dir basic "$BIN"
 install -m 0755 tests/lib/dhcp-record.sh "$T/dhcp-record.sh"
@@ -81,6 +82,37 @@ case_ping6() {
 	pasta_run "$1" --config-net -- sh -c \
 		"ping -6 -c1 -W5 $UP6 && ping -6 -c2 -i0.2 -W5 $REMOTE6" \
 		>"$T/out" 2>&1 || { cat "$T/out" >&2; return 1; }
+}
+
+# ping_map: echo requests to a --map-host-loopback or --map-guest-addr
+# address (unused in the subnet: nothing else answers there) get replies,
+# from the host's loopback or its own address (appearing to come from the
+# mapped address), through ping sockets and, for root, raw ones too
+case_ping_map() {
+	local rc=0 range a
+	for range in "0 2147483647" "1 0"; do
+		[ "$1" = user ] && [ "$range" = "1 0" ] && continue
+		in_host sysctl -q -w net.ipv4.ping_group_range="$range"
+		pasta_run "$1" --config-net --map-host-loopback 192.0.2.99 \
+			--map-host-loopback 2001:db8:1::99 -- sh -c \
+			"ping -c2 -i0.2 -W5 192.0.2.99 &&
+			 ping -6 -c2 -i0.2 -W5 2001:db8:1::99" \
+			>"$T/out" 2>&1 || rc=1
+		pasta_run "$1" --config-net -a "$HOST4" -a "$HOST6" \
+			--map-guest-addr 192.0.2.98 \
+			--map-guest-addr 2001:db8:1::98 -- sh -c \
+			"ping -c2 -i0.2 -W5 192.0.2.98 &&
+			 ping -6 -c2 -i0.2 -W5 2001:db8:1::98" \
+			>>"$T/out" 2>&1 || rc=1
+		# Replies come from the address the namespace pinged
+		for a in 192.0.2.99 2001:db8:1::99 192.0.2.98 2001:db8:1::98; do
+			grep -q "bytes from $a: " "$T/out" || rc=1
+		done
+		[ $rc = 0 ] || break
+	done
+	in_host sysctl -q -w net.ipv4.ping_group_range="0 2147483647"
+	[ $rc = 0 ] || cat "$T/out" >&2
+	return $rc
 }
 
 # ping_raw: with ping sockets forbidden (the kernel's default range "1 0"),

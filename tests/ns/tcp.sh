@@ -5,8 +5,9 @@
 # translation, ranges with exclusions), 64 MiB at MTU 1500 at a sane rate,
 # 64 MiB with 1% loss both ways, 200 concurrent connections, half-close,
 # reset propagation, refused connections, resets near the descriptor
-# limit, gateway to host loopback mapping and --no-map-gw.  Every case runs
-# with pasta as root and as a user.
+# limit, gateway to host loopback mapping and --no-map-gw,
+# --map-host-loopback (and none), --map-guest-addr both ways.  Every case
+# runs with pasta as root and as a user.
 #
 # Usage: tests/ns/tcp.sh PASST_BINARY [CASE...]
 set -u
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-out4 out6 in4 in6 in_host port_delta ranges mtu1500 mtu1500_p4 loss many fd_limit half_close rst refused map_gw dns_tcp keepalive no_tcp outbound_addr}"
+CASES="${*:-out4 out6 in4 in6 in_host port_delta ranges mtu1500 mtu1500_p4 loss many fd_limit half_close rst refused map_gw map_host_lo map_none map_guest dns_tcp keepalive no_tcp outbound_addr}"
 PRIVS="${PRIVS:-root user}"
 test_dir tcp "$BIN"
 install -m 0755 tests/lib/tcp_peer.py "$T/tcp_peer.py"
@@ -447,6 +448,125 @@ case_map_gw() {
 		$PEER refused "$UP4" $port 5 || rc=1
 	wait $pid 2>/dev/null
 	[ $rc = 0 ] || { echo "--no-map-gw still mapped" >&2; return 1; }
+}
+
+# Unused addresses of the namespace's subnets, for the address mappings
+MAP4=192.0.2.99
+MAP6=2001:db8:1::99
+
+# peer_is FILE WANT WHAT - the address a "peer" server printed is WANT
+peer_is() {
+	[ "$(cat "$1" 2>/dev/null)" = "$2" ] && return 0
+	echo "$3: server saw peer '$(cat "$1" 2>/dev/null)', not $2" >&2
+	return 1
+}
+
+# not_mapped PRIV ADDR4 ADDR6 OPTS... - with OPTS, connections to ADDR4 and
+# ADDR6 don't reach servers on the host's loopback: they are refused
+not_mapped() {
+	local priv=$1 a4=$2 a6=$3 port=10083 pid pid6 rc=0
+	shift 3
+	[ "$priv" = root ] || port=10084
+	rm -f "$T/ready" "$T/ready6"
+	# Nobody should connect to these: they end with their timeout
+	READY="$T/ready" in_host timeout 10 $PEER serve 127.0.0.1 $port 64 \
+		>/dev/null 2>&1 &
+	pid=$!
+	READY="$T/ready6" in_host timeout 10 $PEER serve ::1 $port 64 \
+		>/dev/null 2>&1 &
+	pid6=$!
+	wait_ready "$T/ready" && wait_ready "$T/ready6" || return 1
+	pasta_run "$priv" --config-net "$@" -- sh -c \
+		"$PEER refused $a4 $port 5 && $PEER refused $a6 $port 5" ||
+		rc=1
+	wait $pid 2>/dev/null
+	wait $pid6 2>/dev/null
+	[ $rc = 0 ] || echo "$*: $a4 or $a6 reached the host's loopback" >&2
+	return $rc
+}
+
+# map_host_lo: --map-host-loopback ADDR (IPv4 and IPv6) reaches servers on
+# the host's 127.0.0.1 and ::1, which see a loopback peer; the gateway
+# addresses then go upstream (nothing listens there)
+case_map_host_lo() {
+	local pid pid6 rc=0 port=10080
+	[ "$1" = root ] || port=10081
+	rm -f "$T/ready" "$T/ready6" "$T/peer" "$T/peer6"
+	READY="$T/ready" in_host timeout "$TO" $PEER peer 127.0.0.1 $port \
+		>"$T/peer" &
+	pid=$!
+	READY="$T/ready6" in_host timeout "$TO" $PEER peer ::1 $port \
+		>"$T/peer6" &
+	pid6=$!
+	wait_ready "$T/ready" && wait_ready "$T/ready6" || return 1
+	pasta_run "$1" --config-net --map-host-loopback $MAP4 \
+		--map-host-loopback $MAP6 -- sh -c \
+		"$PEER recv $MAP4 $port 0 && $PEER recv $MAP6 $port 0" || rc=1
+	wait $pid || rc=1
+	wait $pid6 || rc=1
+	[ $rc = 0 ] || { echo "--map-host-loopback: no connection" >&2
+			 return 1; }
+	peer_is "$T/peer" 127.0.0.1 "--map-host-loopback $MAP4" || rc=1
+	peer_is "$T/peer6" ::1 "--map-host-loopback $MAP6" || rc=1
+	[ $rc = 0 ] || return 1
+
+	not_mapped "$1" "$UP4" "$UP6" --map-host-loopback $MAP4 \
+		--map-host-loopback $MAP6
+}
+
+# map_none: --map-host-loopback none maps nothing, like --no-map-gw
+case_map_none() {
+	not_mapped "$1" "$UP4" "$UP6" --map-host-loopback none &&
+		not_mapped "$1" "$UP4" "$UP6" --map-host-loopback 192.0.2.98 \
+			--map-host-loopback none
+}
+
+# map_guest: --map-guest-addr ADDR reaches a server on the host namespace's
+# own address (HOST4, HOST6), which sees that address, not loopback, as its
+# peer; ADDR doesn't reach the host's loopback.  The other way, connections
+# from the host's own address to a -t port come from ADDR in the namespace.
+# -a picks HOST6: the host has a second address (for -o), and pasta would
+# give the namespace that one.
+case_map_guest() {
+	local pid pid6 pp rc=0 port=10085 v a m any
+	[ "$1" = root ] || port=10086
+	rm -f "$T/ready" "$T/ready6" "$T/peer" "$T/peer6"
+	READY="$T/ready" in_host timeout "$TO" $PEER peer "$HOST4" $port \
+		>"$T/peer" &
+	pid=$!
+	READY="$T/ready6" in_host timeout "$TO" $PEER peer "$HOST6" $port \
+		>"$T/peer6" &
+	pid6=$!
+	wait_ready "$T/ready" && wait_ready "$T/ready6" || return 1
+	pasta_run "$1" --config-net -a "$HOST4" -a "$HOST6" \
+		--map-guest-addr $MAP4 --map-guest-addr $MAP6 -- sh -c \
+		"$PEER recv $MAP4 $port 0 && $PEER recv $MAP6 $port 0" || rc=1
+	wait $pid || rc=1
+	wait $pid6 || rc=1
+	[ $rc = 0 ] || { echo "--map-guest-addr: no connection" >&2
+			 return 1; }
+	peer_is "$T/peer" "$HOST4" "--map-guest-addr $MAP4" || rc=1
+	peer_is "$T/peer6" "$HOST6" "--map-guest-addr $MAP6" || rc=1
+	[ $rc = 0 ] || return 1
+
+	not_mapped "$1" "$MAP4" "$MAP6" -a "$HOST4" -a "$HOST6" \
+		--map-guest-addr $MAP4 --map-guest-addr $MAP6 || return 1
+
+	for v in 4 6; do
+		if [ $v = 4 ]; then a=$HOST4; m=$MAP4; any=0.0.0.0
+		else a=$HOST6; m=$MAP6; any=::; fi
+		rm -f "$T/ready" "$T/peer"
+		pasta_run "$1" --config-net -a "$HOST4" -a "$HOST6" \
+			--map-guest-addr $MAP4 --map-guest-addr $MAP6 \
+			-t $port -- sh -c \
+			"READY=$T/ready $PEER peer $any $port >$T/peer" &
+		pp=$!
+		wait_ready "$T/ready" || { kill $pp; return 1; }
+		in_host timeout "$TO" $PEER recv "$a" $port 0 || rc=1
+		wait $pp || rc=1
+		peer_is "$T/peer" "$m" "inbound from $a" || rc=1
+		[ $rc = 0 ] || return 1
+	done
 }
 
 # no_tcp: --no-tcp drops the guest's segments (no reset: the connection

@@ -4,7 +4,8 @@
 # (small and ~60000-byte datagrams), 1000 concurrent flows, socat file
 # transfers both ways (sha256 compared), -u forwarding into the namespace, -t
 # ports forwarded for UDP too when -u is absent, the gateway address mapped
-# to the host's loopback (and --no-map-gw), DNS forwarding (also to a
+# to the host's loopback (and --no-map-gw, --map-host-loopback ADDR or none),
+# --map-guest-addr to the host's own address, DNS forwarding (also to a
 # loopback stub resolver), real lookups (getent) answered by a dnsmasq
 # upstream with a fixed record, over IPv4 and IPv6, directly, through
 # --dns-forward and through a host stub resolver (a second dnsmasq), ICMP
@@ -25,7 +26,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN="${1:?usage: $0 PASST_BINARY [CASE...]}"
 shift
-CASES="${*:-echo4 echo6 big4 big6 many4 many6 socat_out4 socat_out6 socat_in4 socat_in6 fwd4 fwd6 fwd_local4 fwd_local6 fwd_map follow4 follow6 follow_map gw4 gw6 no_map_gw dns4 dns6 dns_stub dnsmasq4 dnsmasq6 dnsmasq_fwd4 dnsmasq_fwd6 dnsmasq_stub refused4 refused6 refused_fwd4 refused_fwd6 burst_out4 burst_out6 burst_in4 burst_in6 mtu4 mtu6 over_out4 over_out6 over_in4 over_in6 expiry}"
+CASES="${*:-echo4 echo6 big4 big6 many4 many6 socat_out4 socat_out6 socat_in4 socat_in6 fwd4 fwd6 fwd_local4 fwd_local6 fwd_map follow4 follow6 follow_map gw4 gw6 no_map_gw map_lo4 map_lo6 map_none map_guest4 map_guest6 dns4 dns6 dns_stub dnsmasq4 dnsmasq6 dnsmasq_fwd4 dnsmasq_fwd6 dnsmasq_stub refused4 refused6 refused_fwd4 refused_fwd6 burst_out4 burst_out6 burst_in4 burst_in6 mtu4 mtu6 over_out4 over_out6 over_in4 over_in6 expiry}"
 PRIVS="${PRIVS:-root user}"
 PY=/usr/bin/python3
 test_dir udp "$BIN"
@@ -247,6 +248,76 @@ case_no_map_gw() {
 		return 1
 	fi
 }
+
+# Unused addresses of the namespace's subnets, for the address mappings
+MAP4=192.0.2.99
+MAP6=2001:db8:1::99
+
+# map_client PRIV ADDR OPTS... - one echo exchange with ADDR, port GW_PORT,
+# from a pasta namespace started with OPTS (TRIES attempts, default 2);
+# status of the client
+map_client() {
+	local priv=$1 addr=$2
+	shift 2
+	pasta_run "$priv" --config-net "$@" -- timeout 20 "$PY" "$PEER" \
+		client "$addr" $GW_PORT 200 --tries "${TRIES:-2}" >"$T/out" 2>&1
+}
+
+# map_lo V PRIV - --map-host-loopback ADDR reaches an echo server on the
+# host's loopback, which sees a loopback peer; the gateway address then
+# doesn't
+map_lo() {
+	local v=$1 priv=$2 map=$MAP4 lo=127.0.0.1 gw=$UP4 rc=0
+	[ "$v" = 6 ] && { map=$MAP6; lo=::1; gw=$UP6; }
+	echo_server host maplo "$lo" $GW_PORT || return 1
+	map_client "$priv" "$map" --map-host-loopback "$map" ||
+		{ cat "$T/out" >&2; rc=1; }
+	grep -qs "^$lo [0-9]* 200\$" "$T/maplo.log" ||
+		{ echo "server saw: $(cat "$T/maplo.log" 2>/dev/null)" >&2; rc=1; }
+	: >"$T/maplo.log"
+	TRIES=1 map_client "$priv" "$gw" --map-host-loopback "$map"
+	[ -s "$T/maplo.log" ] &&
+		{ echo "$gw still reached the host's loopback" >&2; rc=1; }
+	stop_server
+	return $rc
+}
+
+case_map_lo4() { map_lo 4 "$1"; }
+case_map_lo6() { map_lo 6 "$1"; }
+
+# map_none: --map-host-loopback none, like --no-map-gw
+case_map_none() {
+	local rc=0
+	echo_server host mapnone 127.0.0.1 $GW_PORT || return 1
+	TRIES=1 map_client "$1" "$UP4" --map-host-loopback none
+	[ -s "$T/mapnone.log" ] &&
+		{ echo "none: reached the host's loopback" >&2; rc=1; }
+	stop_server
+	return $rc
+}
+
+# map_guest V PRIV - --map-guest-addr ADDR reaches an echo server on the
+# host namespace's own address, which sees that address as the peer, not
+# loopback; a server on loopback gets nothing
+map_guest() {
+	local v=$1 priv=$2 map=$MAP4 a=$HOST4 lo=127.0.0.1 rc=0
+	[ "$v" = 6 ] && { map=$MAP6; a=$HOST6; lo=::1; }
+	echo_server host mapg "$a" $GW_PORT || return 1
+	map_client "$priv" "$map" -a "$a" --map-guest-addr "$map" ||
+		{ cat "$T/out" >&2; rc=1; }
+	stop_server
+	grep -qs "^$a [0-9]* 200\$" "$T/mapg.log" ||
+		{ echo "server saw: $(cat "$T/mapg.log" 2>/dev/null)" >&2; rc=1; }
+	echo_server host mapglo "$lo" $GW_PORT || return 1
+	TRIES=1 map_client "$priv" "$map" -a "$a" --map-guest-addr "$map"
+	[ -s "$T/mapglo.log" ] &&
+		{ echo "$map reached the host's loopback" >&2; rc=1; }
+	stop_server
+	return $rc
+}
+
+case_map_guest4() { map_guest 4 "$1"; }
+case_map_guest6() { map_guest 6 "$1"; }
 
 # dns ADDR RESOLVER PRIV - a query to the forward address reaches the
 # resolver (the topology's resolv.conf names UP4 and UP6), and the answer

@@ -776,9 +776,11 @@ static void test_bpf(void **state)
 	assert_true(p->c.bpf);
 	assert_false(p->c.no_bpf);
 	free(p);
-	/* --no-bpf doesn't hide other unsupported options */
-	expect_unsupported(PASTA, A("--no-bpf", "--map-guest-addr", "192.0.2.9"),
-			   "--map-guest-addr");
+	/* --no-bpf doesn't hide other options */
+	p = parse(A("--no-bpf", "--map-guest-addr", "192.0.2.9"));
+	assert_true(p->c.no_bpf);
+	assert_int_equal(p->c.ip4.map_guest_addr.s_addr, htonl(0xc0000209));
+	free(p);
 
 	/* Both together: a conflict, reported before "not supported yet" */
 	expect_fail(PASTA, A("--bpf", "--no-bpf"),
@@ -1046,16 +1048,9 @@ static void test_unsupported(void **state)
 	p = parse(A("--runas", "nobody:0"));
 	assert_string_equal(p->c.runas, "nobody:0");
 	free(p);
-	expect_unsupported(PASTA, A("--map-host-loopback", "192.0.2.2"),
-			   "--map-host-loopback");
-	expect_unsupported(PASTA, A("--map-guest-addr", "192.0.2.3"),
-			   "--map-guest-addr");
-	expect_unsupported(PASST, A("--map-guest-addr", "2001:db8::3"),
-			   "--map-guest-addr");
-	/* The first one given is named */
-	expect_unsupported(PASTA, A("--runas", "0", "--map-guest-addr",
-				    "192.0.2.3", "--map-host-loopback",
-				    "192.0.2.2"), "--map-guest-addr");
+	/* The first unsupported option given is named */
+	expect_unsupported(PASST, A("--runas", "0", "-u", "all", "-t", "all"),
+			   "--udp-ports");
 
 	/* Their values are still validated */
 	expect_fail(PASTA, A("--runas", "nosuchuser-test-conf"),
@@ -1086,10 +1081,100 @@ static void test_unsupported(void **state)
 	free(p);
 	expect_fail(PASTA, A("--dns-forward", "192.0.2.1",
 			     "--dns-forward", "192.0.2.2"), "--dns-forward");
-	expect_fail(PASTA, A("--map-host-loopback", "x"),
-		    "--map-host-loopback");
-	expect_fail(PASTA, A("--map-guest-addr", "0.0.0.0"),
-		    "--map-guest-addr");
+}
+
+/**
+ * test_map() - --map-host-loopback, --map-guest-addr, --no-map-gw
+ * @state:	Unused
+ */
+static void test_map(void **state)
+{
+	static const char *const bad[] = {
+		"x", "", "0.0.0.0", "::", "127.0.0.1", "127.1.2.3", "::1",
+		"224.0.0.1", "ff02::1", "255.255.255.255", "::ffff:192.0.2.1",
+		"192.0.2.1/24", "192.0.2.1 ", "2001:db8::1%eth0", "non",
+	};
+	static const char *const opts[] = {
+		"--map-host-loopback", "--map-guest-addr",
+	};
+	struct child_out *o;
+	struct parsed *p;
+	size_t i, j;
+
+	(void)state;
+	/* Defaults: nothing explicit, the gateway maps to loopback */
+	p = parse(NOARGS);
+	assert_int_equal(p->c.ip4.map_host_loopback.s_addr, 0);
+	assert_int_equal(p->c.ip4.map_guest_addr.s_addr, 0);
+	assert_true(IN6_IS_ADDR_UNSPECIFIED(&p->c.ip6.map_host_loopback));
+	assert_true(IN6_IS_ADDR_UNSPECIFIED(&p->c.ip6.map_guest_addr));
+	assert_false(p->c.no_map_gw);
+	free(p);
+
+	/* One address per IP version, the last one wins */
+	p = parse(A("--map-host-loopback", "192.0.2.99",
+		    "--map-host-loopback", "2001:db8:1::99",
+		    "--map-guest-addr", "192.0.2.98",
+		    "--map-guest-addr", "192.0.2.97",
+		    "--map-guest-addr", "2001:db8:1::98"));
+	assert_int_equal(p->c.ip4.map_host_loopback.s_addr, htonl(0xc0000263));
+	assert_int_equal(p->c.ip6.map_host_loopback.s6_addr[15], 0x99);
+	assert_int_equal(p->c.ip6.map_host_loopback.s6_addr[0], 0x20);
+	assert_int_equal(p->c.ip4.map_guest_addr.s_addr, htonl(0xc0000261));
+	assert_int_equal(p->c.ip6.map_guest_addr.s6_addr[15], 0x98);
+	assert_false(p->c.no_map_gw);
+	free(p);
+
+	/* podman's default: a link-local IPv4 address */
+	p = parse(A("--map-guest-addr", "169.254.1.2"));
+	assert_int_equal(p->c.ip4.map_guest_addr.s_addr, htonl(0xa9fe0102));
+	free(p);
+
+	/* A link-local IPv6 address is fine (it's only on the tap) */
+	p = parse(A("--map-host-loopback", "fe80::99"));
+	assert_int_equal(p->c.ip6.map_host_loopback.s6_addr[0], 0xfe);
+	assert_int_equal(p->c.ip4.map_host_loopback.s_addr, 0);
+	free(p);
+
+	/* none: like --no-map-gw, and clears what came before */
+	p = parse(A("--map-host-loopback", "192.0.2.99",
+		    "--map-host-loopback", "none"));
+	assert_int_equal(p->c.ip4.map_host_loopback.s_addr, 0);
+	assert_true(p->c.no_map_gw);
+	free(p);
+	p = parse(A("--map-host-loopback", "none",
+		    "--map-host-loopback", "192.0.2.99"));
+	assert_int_equal(p->c.ip4.map_host_loopback.s_addr, htonl(0xc0000263));
+	assert_true(p->c.no_map_gw);
+	free(p);
+	p = parse(A("--no-map-gw"));
+	assert_true(p->c.no_map_gw);
+	free(p);
+	p = parse(A("--map-guest-addr", "2001:db8:1::98",
+		    "--map-guest-addr", "none"));
+	assert_true(IN6_IS_ADDR_UNSPECIFIED(&p->c.ip6.map_guest_addr));
+	assert_false(p->c.no_map_gw);	/* only for --map-host-loopback */
+	free(p);
+
+	/* passt takes them too */
+	o = run(PASST, A("--map-host-loopback", "192.0.2.99",
+			 "--map-guest-addr", "2001:db8::3"), false);
+	assert_int_equal(o->status, 100);
+	assert_null(strstr(o->err, "not supported"));
+	free(o);
+
+	/* Addresses that can't stand for a host are refused, naming the
+	 * option */
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
+		for (j = 0; j < ARRAY_SIZE(bad); j++) {
+			char text[64];
+
+			snprintf(text, sizeof(text), "%s: ", opts[i]);
+			expect_fail(PASTA, A(opts[i], bad[j]), text);
+			expect_fail(PASST, A(opts[i], bad[j]), text);
+		}
+		expect_fail(PASTA, A(opts[i]), opts[i]);
+	}
 }
 
 /**
@@ -1225,7 +1310,8 @@ static void test_help_version(void **state)
 	assert_non_null(strstr(o->out, "Usage: passt"));
 	assert_non_null(strstr(o->out, "-s, --socket PATH"));
 	assert_non_null(strstr(o->out, "--no-dhcp-dns"));
-	assert_non_null(strstr(o->out, "not supported yet"));
+	assert_non_null(strstr(o->out, "(no 'all' yet)"));
+	assert_null(strstr(o->out, "not supported yet"));
 	assert_null(strstr(o->out, "--netns"));
 	assert_null(strstr(o->out, "--tcp-ns"));
 	assert_null(strstr(o->out, "--dhcp-dns"));
@@ -1321,6 +1407,7 @@ int main(void)
 		cmocka_unit_test(test_fwd_opts),
 		cmocka_unit_test(test_pasta_target),
 		cmocka_unit_test(test_unsupported),
+		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_mode_restrictions),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_help_version),
