@@ -184,9 +184,14 @@ void udp_err_handler(struct ctx *c, union epoll_ref ref, struct udp_flow *f)
 	int i;
 
 	for (i = 0; i < UDP_ERR_MAX; i++) {
+		/* Forwarded ports' sockets also get their IP_PKTINFO or
+		 * IPV6_PKTINFO messages here, ahead of the error
+		 */
 		union {
 			char buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
-					    sizeof(struct sockaddr_in6))];
+					    sizeof(struct sockaddr_in6)) +
+				 CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+				 CMSG_SPACE(sizeof(struct in_pktinfo))];
 			struct cmsghdr align;
 		} u;
 		uint8_t data[UDP_ERR_QUOTE6];
