@@ -291,14 +291,6 @@ struct conf_unsupported {
 static const struct conf_unsupported conf_unsupported[] = {
 	{ "host loopback mapping",	CONF_OPT_MAP_HOST_LOOPBACK,	false },
 	{ "guest address mapping",	CONF_OPT_MAP_GUEST_ADDR,	false },
-	{ "forwarding of all ports",	't',	true, .spec_ok = true,
-	  .auto_ok = true },
-	{ "forwarding of all ports",	'u',	true, .spec_ok = true,
-	  .auto_ok = true },
-	{ "forwarding of all ports",	'T',	true, .spec_ok = true,
-	  .auto_ok = true },
-	{ "forwarding of all ports",	'U',	true, .spec_ok = true,
-	  .auto_ok = true },
 };
 
 /**
@@ -1462,6 +1454,15 @@ void conf_parse(struct ctx *c, int argc, char **argv)
  */
 void conf(struct ctx *c, int argc, char **argv)
 {
+	unsigned eph_first, eph_last;
+
 	conf_parse(c, argc, argv);
 	conf_derive(c);
+
+	/* -t all, -u all, exclusions only: not the ephemeral ports */
+	fwd_ephemeral_read(&eph_first, &eph_last);
+	fwd_ephemeral_clear(&c->tcp_in, eph_first, eph_last);
+	fwd_ephemeral_clear(&c->udp_in, eph_first, eph_last);
+	fwd_ephemeral_clear(&c->tcp_out, eph_first, eph_last);
+	fwd_ephemeral_clear(&c->udp_out, eph_first, eph_last);
 }

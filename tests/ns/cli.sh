@@ -169,11 +169,11 @@ case_mode_options() {
 }
 
 case_unsupported() {
-	# Port lists and pasta's auto work: only passt's all doesn't
-	check_fail unsupported_tcp/passt passt \
-		'^--tcp-ports: .*is not supported yet' -- -t all
-	check_fail unsupported_udp/passt passt \
-		'^--udp-ports: .*is not supported yet' -- -u all
+	# Port lists, pasta's auto and passt's all work; pasta has no all
+	check_fail all_tcp/pasta pasta \
+		"^--tcp-ports: 'all' is only for passt" -- -t all
+	check_fail all_udp/pasta pasta \
+		"^--udp-ports: 'all' is only for passt" -- -u all
 }
 
 # passt without options parses (qemu socket mode): with the tripwire, it

@@ -882,9 +882,33 @@ static void test_fwd_opts(void **state)
 	assert_true(fwd_port_isset(&p->c.tcp_in, 10004));
 	free(p);
 
-	/* Valid but not supported yet */
-	expect_unsupported(PASST, A("-t", "all"), "--tcp-ports");
-	expect_unsupported(PASST, A("-u", "all"), "--udp-ports");
+	/* passt: all, for TCP and UDP, every port marked best effort (the
+	 * ephemeral range goes at setup, in conf(): see test_fwd.c)
+	 */
+	p = parsed_new(PASST, A("-t", "all", "--udp-ports", "all"));
+	optind = 0;
+	conf_parse(&p->c, p->argc, p->argv);
+	assert_int_equal(p->c.tcp_in.mode, FWD_ALL);
+	assert_int_equal(p->c.udp_in.mode, FWD_ALL);
+	assert_true(p->c.tcp_in.all);
+	assert_true(p->c.udp_in.all);
+	assert_true(fwd_port_isset(&p->c.tcp_in, 1));
+	assert_true(fwd_port_isset(&p->c.udp_in, 65535));
+	free(p);
+	/* ...and an exclusions-only list is all minus those */
+	p = parsed_new(PASST, A("-t", "~22"));
+	optind = 0;
+	conf_parse(&p->c, p->argc, p->argv);
+	assert_int_equal(p->c.tcp_in.mode, FWD_SPEC);
+	assert_true(p->c.tcp_in.all);
+	assert_false(fwd_port_isset(&p->c.tcp_in, 22));
+	assert_true(fwd_port_isset(&p->c.tcp_in, 23));
+	free(p);
+	/* all takes no company */
+	expect_fail(PASST, A("-t", "all", "-t", "22"), "--tcp-ports: ");
+	expect_fail(PASST, A("-t", "22", "-t", "all"), "--tcp-ports: ");
+	expect_fail(PASST, A("-u", "all", "-u", "~53"), "--udp-ports: ");
+	expect_fail(PASST, A("-t", "all,~22"), "--tcp-ports: ");
 
 	/* Supported: explicit -T port lists (spliced, issue 5) */
 	p = parse(A("-T", "127.0.0.1/80:8080,5432"));
@@ -920,7 +944,12 @@ static void test_fwd_opts(void **state)
 	/* Invalid */
 	expect_fail(PASTA, A("-t", "0"), "--tcp-ports: ");
 	expect_fail(PASTA, A("-t", "80-22"), "--tcp-ports: ");
-	expect_fail(PASTA, A("-t", "all"), "--tcp-ports: ");
+	expect_fail(PASTA, A("-t", "all"), "--tcp-ports: 'all' is only for "
+		    "passt");
+	expect_fail(PASTA, A("-u", "all"), "--udp-ports: 'all' is only for "
+		    "passt");
+	expect_fail(PASTA, A("-T", "all"), "--tcp-ns: ");
+	expect_fail(PASTA, A("-U", "all"), "--udp-ns: ");
 	expect_fail(PASST, A("-t", "auto"), "--tcp-ports: ");
 	expect_fail(PASTA, A("-u", "x"), "--udp-ports: ");
 	expect_fail(PASTA, A("-T", "22-80:32"), "--tcp-ns: ");
