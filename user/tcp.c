@@ -1603,10 +1603,11 @@ static void tcp_listen_all(const struct ctx *c)
 	struct fwd_all_stats st = { 0 };
 
 	for (port = 1; port < NUM_PORTS; port++) {
-		int rc4 = -EAFNOSUPPORT, rc6 = -EAFNOSUPPORT, rc;
+		int rc4, rc6, rc;
 
 		if (!fwd_port_isset(fwd, port))
 			continue;
+		rc4 = rc6 = -EAFNOSUPPORT;
 		if (used + (dual ? 1 : 2) > budget) {
 			st.first_left = port;
 			break;
