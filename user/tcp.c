@@ -1590,8 +1590,8 @@ static int tcp_listen_dual(const struct ctx *c, uint16_t port)
  * Ports in use or needing privileges are skipped, and binding stops before
  * descriptors run short (see fwd_bind.c): one summary line says how it
  * went.  With both IP versions and no bind address, one dual-stack socket
- * serves a port; if that port is taken for one version only, the other
- * version still gets its own socket.
+ * serves a port; if that fails other than for privileges (the port may be
+ * taken for one version only), each version gets its own socket.
  *
  * Context: setup
  */
@@ -1614,7 +1614,7 @@ static void tcp_listen_all(const struct ctx *c)
 		}
 		if (dual) {
 			rc = tcp_listen_dual(c, (uint16_t)port);
-			if (!rc || rc != -EADDRINUSE) {
+			if (!rc || rc == -EACCES) {
 				used += !rc;
 				fwd_all_count(&st, rc);
 				if (rc)
@@ -1622,7 +1622,9 @@ static void tcp_listen_all(const struct ctx *c)
 					      port, strerror_(-rc));
 				continue;
 			}
-			/* Taken for one version, perhaps not the other */
+			/* Taken for one version, perhaps not the other; or no
+			 * dual-stack sockets here: one socket per version
+			 */
 			if (used + 2 > budget) {
 				st.first_left = port;
 				break;

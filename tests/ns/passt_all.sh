@@ -19,6 +19,7 @@
 #   ephemeral	passt binds nothing in 2000-2999, but 3000 (TCP and UDP)
 #   low		port 80: passt listens as root, not as the user (unless
 #		ip_unprivileged_port_start allows it, then it listens too)
+#   pasta_excl	pasta -t ~5001 means all but 5001 (see the function)
 #
 # Usage: tests/ns/passt_all.sh PASST_BINARY
 set -u
@@ -123,7 +124,7 @@ owners() {
 
 case_start() {
 	local fds
-	fds=$(ls "/proc/$PP/fd" 2>/dev/null | wc -l)
+	fds=$(find "/proc/$PP/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
 	echo "passt_all: -t all -u all, $priv: startup ${STARTUP_MS} ms," \
 	     "$fds descriptors open" >&2
 	grep -q -- "-t all: [0-9]* ports forwarded" "$T/passt.log" &&
@@ -212,6 +213,46 @@ case_low() {
 	  guest-80 ] || { echo "port 80 not forwarded" >&2; return 1; }
 }
 
+# pasta_excl: pasta -t ~5001, an exclusions-only list, is all but 5001 (not
+# a passt-only feature): 5001 and the ephemeral range stay unbound, the held
+# port stays its holder's, and port 5005 reaches a server in the namespace
+# through the tap (from upstream) and spliced (from the host's 127.0.0.1,
+# an IPv4 client of the dual-stack listener)
+case_pasta_excl() {
+	local pid p got bad=""
+	rm -f "$T/ns.ready"
+	TO=60 pasta_run "$priv" --config-net -q -t ~5001 -u none -T none \
+		-U none -- sh -c "
+		timeout 30 socat TCP4-LISTEN:5005,reuseaddr,fork \
+			SYSTEM:'echo ns-tcp' &
+		touch $T/ns.ready
+		for i in \$(seq 1 300); do
+			[ -e $T/ns.stop ] && break
+			sleep 0.1
+		done" 2>"$T/pasta.err" &
+	pid=$!
+	record_pid $pid
+	for _ in $(seq 1 100); do
+		[ -e "$T/ns.ready" ] && [ -n "$(owners t 5005)" ] && break
+		sleep 0.1
+	done
+	sleep 0.3
+	for p in 5001 2000 2999; do
+		[ -z "$(owners t $p)" ] || bad="$bad $p bound;"
+	done
+	[ "$(owners t 5003)" = "$(cat "$T/held.ready") " ] ||
+		bad="$bad 5003 taken;"
+	got=$(in_up timeout 10 socat -u "TCP:$HOST4:5005" - 2>/dev/null)
+	[ "$got" = ns-tcp ] || bad="$bad tap got '$got';"
+	got=$(in_host timeout 10 socat -u "TCP:127.0.0.1:5005" - 2>/dev/null)
+	[ "$got" = ns-tcp ] || bad="$bad splice got '$got';"
+	touch "$T/ns.stop"
+	wait $pid
+	rm -f "$T/ns.stop"
+	[ -z "$bad" ] || { echo "pasta -t ~5001:$bad" >&2
+			   cat "$T/pasta.err" >&2; return 1; }
+}
+
 tun_usable
 topo_setup || { result fail passt_all/topology; exit 1; }
 in_host sysctl -qw net.ipv4.ip_local_port_range="$EPH" ||
@@ -229,6 +270,7 @@ for priv in $PRIVS; do
 		tail -n 15 "$T/passt.log" >&2
 	fi
 	for c in ${CASES:-start tcp udp held ephemeral low}; do
+		[ "$c" = pasta_excl ] && continue	# after passt, below
 		if "case_$c"; then
 			result pass "passt_all/$c/$priv"
 		else
@@ -242,4 +284,11 @@ for priv in $PRIVS; do
 		kill -0 "$PP" 2>/dev/null || break
 		sleep 0.1
 	done
+	case " ${CASES:-pasta_excl} " in *" pasta_excl "*)
+		if case_pasta_excl; then
+			result pass "passt_all/pasta_excl/$priv"
+		else
+			result fail "passt_all/pasta_excl/$priv"
+		fi
+	esac
 done
