@@ -5,9 +5,6 @@
 
 #include "ctx.h"
 
-/* Exit status for options that name a feature not implemented yet */
-#define CONF_EXIT_UNSUPPORTED	1
-
 void conf(struct ctx *c, int argc, char **argv);
 void conf_parse(struct ctx *c, int argc, char **argv);
 void conf_derive(struct ctx *c);

@@ -15,12 +15,6 @@
  * effects (opening the log file) come last, once nothing can fail anymore
  * except the side effect itself.
  *
- * Features not implemented yet are listed in conf_unsupported[], the only
- * place to edit when one becomes available: their options are still fully
- * validated, and once all options are read (so that --help still works,
- * and a bad value anywhere is reported as such), conf_parse() names the
- * first one given and exits.
- *
  * Errors name the option and exit with status 1. Messages go straight to
  * standard error: logging can't be configured before its options are read.
  *
@@ -276,34 +270,6 @@ static const struct conf_opt conf_opts[] = {
 };
 
 /**
- * struct conf_unsupported - an option naming a feature not implemented yet
- * @feature:	What the option needs, for the message
- * @val:	Option value, as in struct conf_opt
- * @none_ok:	The value "none" (nothing to do) is accepted
- * @spec_ok:	An explicit port list is accepted
- * @auto_ok:	pasta's "auto" is accepted
- */
-struct conf_unsupported {
-	const char *feature;
-	int val;
-	bool none_ok;
-	bool spec_ok;
-	bool auto_ok;
-};
-
-/* Remove entries as features land: nothing else needs to change */
-static const struct conf_unsupported conf_unsupported[] = {
-	{ "forwarding of all ports",	't',	true, .spec_ok = true,
-	  .auto_ok = true },
-	{ "forwarding of all ports",	'u',	true, .spec_ok = true,
-	  .auto_ok = true },
-	{ "forwarding of all ports",	'T',	true, .spec_ok = true,
-	  .auto_ok = true },
-	{ "forwarding of all ports",	'U',	true, .spec_ok = true,
-	  .auto_ok = true },
-};
-
-/**
  * struct conf_state - parsing state that doesn't belong in the context
  * @log_path:	--log-file argument, NULL if not given
  * @log_size:	--log-size argument, LOG_SIZE_DEFAULT if not given
@@ -311,8 +277,6 @@ static const struct conf_unsupported conf_unsupported[] = {
  * @debug:	-d or --trace given
  * @trace:	--trace given
  * @to_stderr:	-e given
- * @unsup_opt:	First option naming an unsupported feature, NULL if none
- * @unsup:	Its entry in conf_unsupported[]
  * @seen:	Options given so far, by value
  */
 struct conf_state {
@@ -322,8 +286,6 @@ struct conf_state {
 	bool debug;
 	bool trace;
 	bool to_stderr;
-	const struct conf_opt *unsup_opt;
-	const struct conf_unsupported *unsup;
 	bool seen[CONF_NUM_OPT];
 };
 
@@ -388,32 +350,12 @@ static const struct conf_opt *conf_opt_find(int val)
 }
 
 /**
- * conf_unsupported_find() - Look up an option in conf_unsupported[]
- * @val:	Option value
- *
- * Return: entry, NULL if the option is fully supported
- */
-static const struct conf_unsupported *conf_unsupported_find(int val)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(conf_unsupported); i++) {
-		if (conf_unsupported[i].val == val)
-			return &conf_unsupported[i];
-	}
-	return NULL;
-}
-
-/**
  * conf_usage() - Print the help text for the current program, exit 0
  * @c:		Execution context
  */
 __attribute__((noreturn))
 static void conf_usage(const struct ctx *c)
 {
-	static const char unsup[] = "(not supported yet)";
-	static const char unsup_none[] = "(only 'none' supported yet)";
-	static const char unsup_all[] = "(no 'all' yet)";
 	unsigned mode = 1U << c->mode;
 	size_t i;
 
@@ -429,8 +371,6 @@ static void conf_usage(const struct ctx *c)
 
 	for (i = 0; i < ARRAY_SIZE(conf_opts); i++) {
 		const struct conf_opt *o = &conf_opts[i];
-		const struct conf_unsupported *u;
-		const char *note = NULL;
 		char left[64];
 		int n;
 
@@ -448,23 +388,10 @@ static void conf_usage(const struct ctx *c)
 		if (n < 0)
 			continue;
 
-		u = conf_unsupported_find(o->val);
-		if (u && u->auto_ok && c->mode == MODE_PASTA)
-			u = NULL;
-		if (u)
-			note = u->spec_ok ? unsup_all :
-			       u->none_ok ? unsup_none : unsup;
-
 		if (n < CONF_HELP_COL)
-			printf("%-*s%s", CONF_HELP_COL, left, o->help);
+			printf("%-*s%s\n", CONF_HELP_COL, left, o->help);
 		else
-			printf("%s\n%*s%s", left, CONF_HELP_COL, "", o->help);
-		if (note && CONF_HELP_COL + strlen(o->help) + 1 +
-			    strlen(note) < 80)
-			printf(" %s", note);
-		else if (note)
-			printf("\n%*s%s", CONF_HELP_COL, "", note);
-		putchar('\n');
+			printf("%s\n%*s%s\n", left, CONF_HELP_COL, "", o->help);
 	}
 
 	printf("\nSPEC: none, %s, or a port list, for example:\n"
@@ -1222,47 +1149,6 @@ static void conf_opt(struct ctx *c, struct conf_state *st,
 }
 
 /**
- * conf_fwd_of() - Forwarding set configured by a port option
- * @c:		Execution context
- * @val:	Option value: 't', 'u', 'T' or 'U'
- *
- * Return: the set the option fills
- */
-static const struct fwd_ports *conf_fwd_of(const struct ctx *c, int val)
-{
-	switch (val) {
-	case 't':	return &c->tcp_in;
-	case 'u':	return &c->udp_in;
-	case 'T':	return &c->tcp_out;
-	default:	return &c->udp_out;
-	}
-}
-
-/**
- * conf_note_unsupported() - Remember the first unsupported option given
- * @c:		Execution context, the option already applied
- * @st:		Parsing state
- * @o:		Option, value already validated
- * @arg:	Its argument, NULL if none
- */
-static void conf_note_unsupported(const struct ctx *c, struct conf_state *st,
-				  const struct conf_opt *o, const char *arg)
-{
-	const struct conf_unsupported *u = conf_unsupported_find(o->val);
-
-	if (!u || st->unsup_opt)
-		return;
-	if (u->none_ok && arg && !strcmp(arg, "none"))
-		return;
-	if (u->spec_ok && conf_fwd_of(c, o->val)->mode == FWD_SPEC)
-		return;
-	if (u->auto_ok && conf_fwd_of(c, o->val)->mode == FWD_AUTO)
-		return;
-	st->unsup_opt = o;
-	st->unsup = u;
-}
-
-/**
  * conf_netns() - Resolve --netns: a path, or a name under --nsrun-dir
  * @c:		Execution context
  * @name:	--netns argument
@@ -1428,8 +1314,8 @@ static void conf_getopt_tables(const struct ctx *c, struct option *longopts,
  *
  * Resets getopt_long() (optind = 0) first, so it can be called repeatedly.
  *
- * Context: setup; exits with status 1 on invalid options or values and on
- * features not supported yet, with status 0 for --help and --version
+ * Context: setup; exits with status 1 on invalid options or values, with
+ * status 0 for --help and --version
  */
 void conf_parse(struct ctx *c, int argc, char **argv)
 {
@@ -1459,7 +1345,6 @@ void conf_parse(struct ctx *c, int argc, char **argv)
 		st.seen[o->val] = true;
 
 		conf_opt(c, &st, o, optarg);
-		conf_note_unsupported(c, &st, o, optarg);
 	}
 
 	if (c->ipv4_only && c->ipv6_only)
@@ -1475,11 +1360,6 @@ void conf_parse(struct ctx *c, int argc, char **argv)
 
 	conf_log(c, &st);
 
-	if (st.unsup_opt) {
-		fprintf(stderr, "--%s: %s is not supported yet\n",
-			st.unsup_opt->name, st.unsup->feature);
-		exit(CONF_EXIT_UNSUPPORTED);
-	}
 	if (st.log_path) {
 		int rc = log_file_open(&c->log, st.log_path, st.log_size);
 		if (rc)
@@ -1498,6 +1378,15 @@ void conf_parse(struct ctx *c, int argc, char **argv)
  */
 void conf(struct ctx *c, int argc, char **argv)
 {
+	unsigned eph_first, eph_last;
+
 	conf_parse(c, argc, argv);
 	conf_derive(c);
+
+	/* -t all, -u all, exclusions only: not the ephemeral ports */
+	fwd_ephemeral_read(&eph_first, &eph_last);
+	fwd_ephemeral_clear(&c->tcp_in, eph_first, eph_last);
+	fwd_ephemeral_clear(&c->udp_in, eph_first, eph_last);
+	fwd_ephemeral_clear(&c->tcp_out, eph_first, eph_last);
+	fwd_ephemeral_clear(&c->udp_out, eph_first, eph_last);
 }

@@ -14,10 +14,14 @@
  * contain '/', so the last '/' separates the bind address from the list.
  *
  * Exclusions apply to every item of the same specification, wherever they
- * appear. A list made of exclusions only forwards every other port, 1 to
- * 65535: unlike upstream passt, ephemeral ports are not left out, because
- * which ports are ephemeral depends on a sysctl of the moment, and an
- * explicit specification should not change meaning with it.
+ * appear. A list made of exclusions only means the same as the keyword all
+ * minus those ports: the parser sets every other port, 1 to 65535, and
+ * marks the set with @all, as it does for all.  At setup (conf()), ports
+ * of the ephemeral range (net.ipv4.ip_local_port_range) are taken out of
+ * every @all set with fwd_ephemeral_clear(), and such sets are bound best
+ * effort (ports in use or needing privileges are skipped).  So "-t all"
+ * and "-t ~22" differ by port 22 only, as the man page reads ("all other
+ * ports are forwarded", where all means what the keyword does).
  *
  * The list is parsed twice: the first pass checks everything and builds the
  * set of ports into small bitmaps, the second one writes the map and the
@@ -470,7 +474,33 @@ static int fwd_parse_keyword(struct fwd_ports *fwd, const char *spec,
 	memset(fwd, 0, sizeof(*fwd));
 	fwd->mode = mode;
 	fwd->addr_family = AF_UNSPEC;
+	if (mode == FWD_ALL) {
+		unsigned port;
+
+		for (port = 1; port < NUM_PORTS; port++)
+			fwd_bit_set(fwd->map, port);
+		fwd->all = true;
+	}
 	return 1;
+}
+
+/**
+ * fwd_ephemeral_clear() - Take the ephemeral range out of an "all" set
+ * @fwd:	Forwarding specification, left alone unless @fwd->all is set
+ * @first:	First ephemeral port
+ * @last:	Last ephemeral port, not below @first
+ *
+ * Context: setup, once the range was read (fwd_ephemeral_read())
+ */
+void fwd_ephemeral_clear(struct fwd_ports *fwd, unsigned first,
+			 unsigned last)
+{
+	unsigned port;
+
+	if (!fwd->all)
+		return;
+	for (port = first; port <= last && port < NUM_PORTS; port++)
+		fwd->map[port / 8] &= (uint8_t)~(1U << (port % 8));
 }
 
 /**
@@ -547,5 +577,7 @@ int fwd_parse_spec(struct fwd_ports *fwd, const char *spec, bool pasta,
 		memcpy(fwd->ifname, ifname, sizeof(fwd->ifname));
 	}
 	fwd_list_apply(fwd, list, incl, excl, any_incl);
+	if (!any_incl)
+		fwd->all = true;
 	return 0;
 }

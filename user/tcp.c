@@ -1344,6 +1344,35 @@ static void tcp_guest_addr(const struct ctx *c, bool v6, struct in6_addr *dst)
 }
 
 /**
+ * tcp_sa_unmap() - Turn an IPv4-mapped IPv6 socket address into IPv4
+ * @sa:		Socket address, rewritten in place if IPv4-mapped
+ *
+ * Dual-stack listeners (tcp_listen_dual(), for -t all) see IPv4 peers, and
+ * their own IPv4 addresses, as ::ffff:a.b.c.d: the rest of this file wants
+ * them as what they are.
+ *
+ * Return: true if @sa is IPv4 (now)
+ */
+static bool tcp_sa_unmap(struct sockaddr_storage *sa)
+{
+	struct sockaddr_in a4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 a6;
+
+	if (sa->ss_family == AF_INET)
+		return true;
+	if (sa->ss_family != AF_INET6)
+		return false;
+	memcpy(&a6, sa, sizeof(a6));
+	if (!IN6_IS_ADDR_V4MAPPED(&a6.sin6_addr))
+		return false;
+	a4.sin_port = a6.sin6_port;
+	memcpy(&a4.sin_addr, &a6.sin6_addr.s6_addr[12], sizeof(a4.sin_addr));
+	memset(sa, 0, sizeof(*sa));
+	memcpy(sa, &a4, sizeof(a4));
+	return true;
+}
+
+/**
  * tcp_peer_addr() - Address the guest sees for a host-side peer
  * @c:		Execution context
  * @s:		Accepted socket
@@ -1366,6 +1395,8 @@ static void tcp_peer_addr(const struct ctx *c, int s, bool v6,
 	socklen_t sl = sizeof(self);
 
 	if (getsockname(s, (struct sockaddr *)&self, &sl))
+		memset(&self, 0, sizeof(self));
+	if (!v6 && !tcp_sa_unmap(&self))
 		memset(&self, 0, sizeof(self));
 	if (!v6) {
 		struct sockaddr_in a4;
@@ -1402,7 +1433,7 @@ static void tcp_peer_addr(const struct ctx *c, int s, bool v6,
  */
 void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 {
-	bool v6 = ref.data & TCP_LISTEN_V6;
+	bool listen_v6 = ref.data & TCP_LISTEN_V6;
 	uint16_t port = (uint16_t)ref.data;
 	int i;
 
@@ -1413,6 +1444,7 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 		socklen_t sl = sizeof(sa);
 		struct tcp_conn *conn;
 		struct tcp_key k = { 0 };
+		bool v6 = listen_v6;
 		int s = accept4(ref.fd, (struct sockaddr *)&sa, &sl,
 				SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1, zero = 0;
 
@@ -1421,6 +1453,9 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
 				debug_perror("TCP: accept");
 			return;
 		}
+		/* IPv4 client of a dual-stack listener (-t all) */
+		if (v6 && tcp_sa_unmap(&sa))
+			v6 = false;
 		/* pasta: loopback clients bypass the tap (tcp_splice.c) */
 		if (c->tcp_splice && tcp_splice_loopback(&sa)) {
 			tcp_splice_conn_new(c, s, tcp_splice_loopback(&sa),
@@ -1505,16 +1540,123 @@ static int tcp_listen_one(const struct ctx *c, bool v6, uint16_t port)
 }
 
 /**
+ * tcp_listen_dual() - Open one dual-stack listening socket for both versions
+ * @c:		Execution context
+ * @port:	Port, host order
+ *
+ * Half the descriptors of two sockets per port, for -t all, where
+ * RLIMIT_NOFILE bounds how many ports can be had.  IPv4 clients then show
+ * up as IPv4-mapped addresses: tcp_listen_handler() unmaps them.  Only for
+ * sets without a bind address (else one version only is served anyway).
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int tcp_listen_dual(const struct ctx *c, uint16_t port)
+{
+	const struct fwd_ports *fwd = &c->tcp_in;
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(port) };
+	int one = 1, zero = 0, s, rc;
+
+	s = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   IPPROTO_TCP);
+	if (s < 0)
+		return -errno;
+	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) ||
+	    (*fwd->ifname &&
+	     setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, fwd->ifname,
+			(socklen_t)strlen(fwd->ifname))) ||
+	    bind(s, (struct sockaddr *)&a6, sizeof(a6)) ||
+	    listen(s, SOMAXCONN)) {
+		rc = -errno;
+		close(s);
+		return rc;
+	}
+	rc = epoll_ref_add(c->epollfd, EPOLLIN, EPOLL_TYPE_TCP_LISTEN, s,
+			   (uint32_t)port | TCP_LISTEN_V6);
+	if (rc)
+		close(s);
+	return rc;
+}
+
+/**
+ * tcp_listen_all() - Bind every port of an "all" set, best effort
+ * @c:		Execution context
+ *
+ * Ports in use or needing privileges are skipped, and binding stops before
+ * descriptors run short (see fwd_bind.c): one summary line says how it
+ * went.  With both IP versions and no bind address, one dual-stack socket
+ * serves a port; if that fails other than for privileges (the port may be
+ * taken for one version only), each version gets its own socket.
+ *
+ * Context: setup
+ */
+static void tcp_listen_all(const struct ctx *c)
+{
+	const struct fwd_ports *fwd = &c->tcp_in;
+	bool dual = c->ifi4 && c->ifi6 && fwd->addr_family == AF_UNSPEC;
+	unsigned budget = fwd_fd_budget(c->epollfd, false), used = 0, port;
+	struct fwd_all_stats st = { 0 };
+
+	for (port = 1; port < NUM_PORTS; port++) {
+		int rc4, rc6, rc;
+
+		if (!fwd_port_isset(fwd, port))
+			continue;
+		rc4 = rc6 = -EAFNOSUPPORT;
+		if (used + (dual ? 1 : 2) > budget) {
+			st.first_left = port;
+			break;
+		}
+		if (dual) {
+			rc = tcp_listen_dual(c, (uint16_t)port);
+			if (!rc || rc == -EACCES) {
+				used += !rc;
+				fwd_all_count(&st, rc);
+				if (rc)
+					trace("-t all: port %u skipped: %s",
+					      port, strerror_(-rc));
+				continue;
+			}
+			/* Taken for one version, perhaps not the other; or no
+			 * dual-stack sockets here: one socket per version
+			 */
+			if (used + 2 > budget) {
+				st.first_left = port;
+				break;
+			}
+		}
+		if (c->ifi4 && fwd->addr_family != AF_INET6)
+			rc4 = tcp_listen_one(c, false, (uint16_t)port);
+		if (c->ifi6 && fwd->addr_family != AF_INET)
+			rc6 = tcp_listen_one(c, true, (uint16_t)port);
+		used += (unsigned)!rc4 + (unsigned)!rc6;
+		rc = !rc4 || !rc6 ? 0 : rc4 != -EAFNOSUPPORT ? rc4 : rc6;
+		fwd_all_count(&st, rc);
+		if (rc)
+			trace("-t all: port %u skipped: %s", port,
+			      strerror_(-rc));
+	}
+	fwd_all_report("-t", &st);
+}
+
+/**
  * tcp_listen_init() - Bind listening sockets for every port given with -t
  * @c:		Execution context
  *
- * Context: setup; exits if a port can't be bound for any IP version
+ * Context: setup; exits if a port given explicitly can't be bound for any
+ * IP version
  */
 static void tcp_listen_init(const struct ctx *c)
 {
 	const struct fwd_ports *fwd = &c->tcp_in;
 	unsigned port;
 
+	if (fwd->all && (fwd->mode == FWD_ALL || fwd->mode == FWD_SPEC)) {
+		tcp_listen_all(c);
+		return;
+	}
 	if (fwd->mode != FWD_SPEC)
 		return;
 	for (port = 0; port < NUM_PORTS; port++) {

@@ -262,7 +262,9 @@ int udp_recv_batch(struct udp_ctx *u, int fd)
  *
  * With no bind address, one dual-stack socket serves IPv4 and IPv6 (an
  * IPv6 port is forwarded for IPv4 too); with -4 or -6, or an address of
- * one version, only that version is served.
+ * one version, only that version is served.  For an "all" set (-u all),
+ * SO_REUSEADDR is left out: with it, a UDP port another socket bound with
+ * SO_REUSEADDR too could be bound again, and taken from its owner.
  *
  * Context: setup
  * Return: 0 on success, -errno on failure
@@ -295,7 +297,8 @@ static int udp_listen_port(const struct ctx *c, uint16_t port)
 		close(s);
 		return rc;
 	}
-	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	if ((!fwd->all &&
+	     setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one))) ||
 	    (v6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
 			      sizeof(v6only))) ||
 	    (*fwd->ifname &&
@@ -329,9 +332,11 @@ err_close:
  */
 static bool udp_fwd_follow(struct fwd_ports *udp, const struct fwd_ports *tcp)
 {
-	if (udp->mode != FWD_UNSET || tcp->mode != FWD_SPEC)
+	if (udp->mode != FWD_UNSET ||
+	    (tcp->mode != FWD_SPEC && tcp->mode != FWD_ALL))
 		return false;
-	udp->mode = FWD_SPEC;
+	udp->mode = tcp->mode;
+	udp->all = tcp->all;
 	memcpy(udp->map, tcp->map, sizeof(udp->map));
 	memset(udp->delta, 0, sizeof(udp->delta));
 	udp->addr4 = tcp->addr4;
@@ -339,6 +344,41 @@ static bool udp_fwd_follow(struct fwd_ports *udp, const struct fwd_ports *tcp)
 	udp->addr_family = tcp->addr_family;
 	memcpy(udp->ifname, tcp->ifname, sizeof(udp->ifname));
 	return true;
+}
+
+/**
+ * udp_listen_all() - Bind every port of an "all" set (-u all), best effort
+ * @c:		Execution context
+ *
+ * Ports in use or needing privileges are skipped, and binding stops before
+ * descriptors run short, leaving half of them to TCP if -t is "all" too
+ * (TCP is set up next): see fwd_bind.c.  One summary line says how it went.
+ *
+ * Context: setup
+ */
+static void udp_listen_all(const struct ctx *c)
+{
+	bool half = !c->no_tcp && c->tcp_in.all &&
+		    (c->tcp_in.mode == FWD_ALL || c->tcp_in.mode == FWD_SPEC);
+	unsigned budget = fwd_fd_budget(c->epollfd, half), port;
+	struct fwd_all_stats st = { 0 };
+
+	for (port = 1; port < NUM_PORTS; port++) {
+		int rc;
+
+		if (!fwd_port_isset(&c->udp_in, port))
+			continue;
+		if (st.bound >= budget) {
+			st.first_left = port;
+			break;
+		}
+		rc = udp_listen_port(c, (uint16_t)port);
+		fwd_all_count(&st, rc);
+		if (rc)
+			trace("-u all: port %u skipped: %s", port,
+			      strerror_(-rc));
+	}
+	fwd_all_report("-u", &st);
 }
 
 /**
@@ -382,6 +422,11 @@ int udp_init(struct ctx *c)
 		rc = udp_splice_init(c);
 		if (rc)
 			return rc;
+	}
+	if (c->udp_in.all &&
+	    (c->udp_in.mode == FWD_ALL || c->udp_in.mode == FWD_SPEC)) {
+		udp_listen_all(c);
+		return 0;
 	}
 	if (c->udp_in.mode != FWD_SPEC)
 		return 0;

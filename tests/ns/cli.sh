@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # cli.sh - the command line seen from outside: --version, --help, invalid
-# options, options of features not supported yet, passt mode.  Every command
+# options, options of the other program, passt mode.  Every command
 # here ends during option parsing: no namespace is created or joined, no
 # packet is sent, and neither root nor the test topology is needed.
 #
@@ -15,7 +15,7 @@ set -u
 BIN=$(realpath -e "${1:?usage: $0 PASST_BINARY [CASE...]}") || exit 1
 shift
 cd "$(dirname "$0")/../.." || exit 1
-CASES="${*:-guard version help bad_options mode_options unsupported \
+CASES="${*:-guard version help bad_options mode_options pasta_all \
 	passt_bare bpf}"
 T=$(mktemp -d /tmp/pt-cli.XXXXXX) && [ -d "$T" ] || exit 1
 trap 'rm -rf "$T"' EXIT
@@ -168,12 +168,12 @@ case_mode_options() {
 	check_fail bpf_in_passt passt '^--bpf: only valid for pasta' -- --bpf
 }
 
-case_unsupported() {
-	# Port lists and pasta's auto work: only passt's all doesn't
-	check_fail unsupported_tcp/passt passt \
-		'^--tcp-ports: .*is not supported yet' -- -t all
-	check_fail unsupported_udp/passt passt \
-		'^--udp-ports: .*is not supported yet' -- -u all
+case_pasta_all() {
+	# passt's all: pasta has auto instead
+	check_fail all_tcp/pasta pasta \
+		"^--tcp-ports: 'all' is only for passt" -- -t all
+	check_fail all_udp/pasta pasta \
+		"^--udp-ports: 'all' is only for passt" -- -u all
 }
 
 # passt without options parses (qemu socket mode): with the tripwire, it

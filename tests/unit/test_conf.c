@@ -3,8 +3,7 @@
  *
  * pasta command lines that parse are run in-process and the context is
  * checked field by field. Everything that exits (errors, --help, --version,
- * features not supported yet, and every successful passt command line,
- * since passt mode itself isn't supported yet) runs in a forked child whose
+ * and every successful passt command line) runs in a forked child whose
  * standard output and error are captured; the child can also dump selected
  * context fields from an atexit() handler, so that passt-only options can
  * be checked too.
@@ -245,22 +244,6 @@ static void expect_fail(enum passt_mode mode, const char *const *args,
 			 o->status, o->err, text);
 	}
 	free(o);
-}
-
-/**
- * expect_unsupported() - Exit 1, naming the option and "not supported yet"
- * @mode:	Program mode
- * @args:	Arguments after argv[0], NULL-terminated
- * @opt:	Long option name that must be named, with dashes
- */
-static void expect_unsupported(enum passt_mode mode, const char *const *args,
-			       const char *opt)
-{
-	char text[64];
-
-	snprintf(text, sizeof(text), "%s: ", opt);
-	expect_fail(mode, args, text);
-	expect_fail(mode, args, "is not supported yet");
 }
 
 /**
@@ -782,7 +765,7 @@ static void test_bpf(void **state)
 	assert_int_equal(p->c.ip4.map_guest_addr.s_addr, htonl(0xc0000209));
 	free(p);
 
-	/* Both together: a conflict, reported before "not supported yet" */
+	/* Both together: a conflict */
 	expect_fail(PASTA, A("--bpf", "--no-bpf"),
 		    "--bpf: can't be given with --no-bpf");
 	expect_fail(PASTA, A("--no-bpf", "--bpf"),
@@ -790,7 +773,6 @@ static void test_bpf(void **state)
 	o = run(PASTA, A("--no-bpf", "--bpf", "-T", "22"), false);
 	assert_int_equal(o->status, 1);
 	assert_non_null(strstr(o->err, "--bpf: can't be given with --no-bpf"));
-	assert_null(strstr(o->err, "not supported yet"));
 	free(o);
 	/* An invalid value elsewhere is still reported as such */
 	expect_fail(PASTA, A("--bpf", "-m", "1"), "--mtu");
@@ -885,9 +867,33 @@ static void test_fwd_opts(void **state)
 	assert_true(fwd_port_isset(&p->c.tcp_in, 10004));
 	free(p);
 
-	/* Valid but not supported yet */
-	expect_unsupported(PASST, A("-t", "all"), "--tcp-ports");
-	expect_unsupported(PASST, A("-u", "all"), "--udp-ports");
+	/* passt: all, for TCP and UDP, every port marked best effort (the
+	 * ephemeral range goes at setup, in conf(): see test_fwd.c)
+	 */
+	p = parsed_new(PASST, A("-t", "all", "--udp-ports", "all"));
+	optind = 0;
+	conf_parse(&p->c, p->argc, p->argv);
+	assert_int_equal(p->c.tcp_in.mode, FWD_ALL);
+	assert_int_equal(p->c.udp_in.mode, FWD_ALL);
+	assert_true(p->c.tcp_in.all);
+	assert_true(p->c.udp_in.all);
+	assert_true(fwd_port_isset(&p->c.tcp_in, 1));
+	assert_true(fwd_port_isset(&p->c.udp_in, 65535));
+	free(p);
+	/* ...and an exclusions-only list is all minus those */
+	p = parsed_new(PASST, A("-t", "~22"));
+	optind = 0;
+	conf_parse(&p->c, p->argc, p->argv);
+	assert_int_equal(p->c.tcp_in.mode, FWD_SPEC);
+	assert_true(p->c.tcp_in.all);
+	assert_false(fwd_port_isset(&p->c.tcp_in, 22));
+	assert_true(fwd_port_isset(&p->c.tcp_in, 23));
+	free(p);
+	/* all takes no company */
+	expect_fail(PASST, A("-t", "all", "-t", "22"), "--tcp-ports: ");
+	expect_fail(PASST, A("-t", "22", "-t", "all"), "--tcp-ports: ");
+	expect_fail(PASST, A("-u", "all", "-u", "~53"), "--udp-ports: ");
+	expect_fail(PASST, A("-t", "all,~22"), "--tcp-ports: ");
 
 	/* Supported: explicit -T port lists (spliced, issue 5) */
 	p = parse(A("-T", "127.0.0.1/80:8080,5432"));
@@ -923,14 +929,18 @@ static void test_fwd_opts(void **state)
 	/* Invalid */
 	expect_fail(PASTA, A("-t", "0"), "--tcp-ports: ");
 	expect_fail(PASTA, A("-t", "80-22"), "--tcp-ports: ");
-	expect_fail(PASTA, A("-t", "all"), "--tcp-ports: ");
+	expect_fail(PASTA, A("-t", "all"), "--tcp-ports: 'all' is only for "
+		    "passt");
+	expect_fail(PASTA, A("-u", "all"), "--udp-ports: 'all' is only for "
+		    "passt");
+	expect_fail(PASTA, A("-T", "all"), "--tcp-ns: ");
+	expect_fail(PASTA, A("-U", "all"), "--udp-ns: ");
 	expect_fail(PASST, A("-t", "auto"), "--tcp-ports: ");
 	expect_fail(PASTA, A("-u", "x"), "--udp-ports: ");
 	expect_fail(PASTA, A("-T", "22-80:32"), "--tcp-ns: ");
 	expect_fail(PASTA, A("-U", "65536"), "--udp-ns: ");
 	expect_fail(PASTA, A("-t", "none", "-t", "22"), "--tcp-ports: ");
 	expect_fail(PASTA, A("-t", "22", "-t", "22"), "--tcp-ports: ");
-	/* An invalid value wins over an unsupported one given earlier */
 	expect_fail(PASTA, A("-t", "22", "-m", "1"), "--mtu");
 }
 
@@ -1030,10 +1040,10 @@ static void test_pasta_target(void **state)
 }
 
 /**
- * test_unsupported() - Valid values of options not implemented yet
+ * test_runas() - --runas forms, and other values still checked
  * @state:	Unused
  */
-static void test_unsupported(void **state)
+static void test_runas(void **state)
 {
 	struct parsed *p;
 
@@ -1048,11 +1058,7 @@ static void test_unsupported(void **state)
 	p = parse(A("--runas", "nobody:0"));
 	assert_string_equal(p->c.runas, "nobody:0");
 	free(p);
-	/* The first unsupported option given is named */
-	expect_unsupported(PASST, A("--runas", "0", "-u", "all", "-t", "all"),
-			   "--udp-ports");
-
-	/* Their values are still validated */
+	/* Invalid forms */
 	expect_fail(PASTA, A("--runas", "nosuchuser-test-conf"),
 		    "--runas: no such user");
 	expect_fail(PASTA, A("--runas", "root:nosuchgroup-test-conf"),
@@ -1160,7 +1166,6 @@ static void test_map(void **state)
 	o = run(PASST, A("--map-host-loopback", "192.0.2.99",
 			 "--map-guest-addr", "2001:db8::3"), false);
 	assert_int_equal(o->status, 100);
-	assert_null(strstr(o->err, "not supported"));
 	free(o);
 
 	/* Addresses that can't stand for a host are refused, naming the
@@ -1253,30 +1258,24 @@ static void test_usage_errors(void **state)
 }
 
 /**
- * help_check_bpf() - pasta --help: --bpf and --no-bpf, neither marked
+ * help_check_bpf() - pasta --help: --bpf and --no-bpf
  * @out:	--help output
  */
 static void help_check_bpf(const char *out)
 {
 	const char *bpf = strstr(out, "      --bpf ");
 	const char *no_bpf = strstr(out, "      --no-bpf ");
-	const char *note, *next;
+	const char *next;
 
 	assert_non_null(bpf);
 	assert_non_null(no_bpf);
 	assert_non_null(strstr(bpf, "Require the eBPF sockmap fast path"));
 	assert_non_null(strstr(no_bpf, "Never use the eBPF sockmap fast path"));
 
-	/* --no-bpf follows --bpf, and --bpf has no note any more */
+	/* --no-bpf follows --bpf, and the line after it is the next option's */
 	assert_true(no_bpf > bpf);
-	note = strstr(bpf, "(not supported yet)");
-	assert_true(!note || note > no_bpf);
-
-	/* --no-bpf has no note: the line after it is the next option's */
 	next = strchr(no_bpf, '\n');
 	assert_non_null(next);
-	note = strstr(no_bpf, "(not supported yet)");
-	assert_true(!note || note > next);
 	assert_true(!strncmp(next + 1, "  -", 3) ||
 		    !strncmp(next + 1, "      --", 8));
 }
@@ -1310,8 +1309,7 @@ static void test_help_version(void **state)
 	assert_non_null(strstr(o->out, "Usage: passt"));
 	assert_non_null(strstr(o->out, "-s, --socket PATH"));
 	assert_non_null(strstr(o->out, "--no-dhcp-dns"));
-	assert_non_null(strstr(o->out, "(no 'all' yet)"));
-	assert_null(strstr(o->out, "not supported yet"));
+	assert_null(strstr(o->out, "yet"));	/* no feature is missing */
 	assert_null(strstr(o->out, "--netns"));
 	assert_null(strstr(o->out, "--tcp-ns"));
 	assert_null(strstr(o->out, "--dhcp-dns"));
@@ -1406,7 +1404,7 @@ int main(void)
 		cmocka_unit_test(test_passt_flags),
 		cmocka_unit_test(test_fwd_opts),
 		cmocka_unit_test(test_pasta_target),
-		cmocka_unit_test(test_unsupported),
+		cmocka_unit_test(test_runas),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_mode_restrictions),
 		cmocka_unit_test(test_usage_errors),

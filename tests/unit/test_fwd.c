@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "fwd.h"
 #include "util.h"
@@ -129,7 +131,7 @@ static const struct fwd_case fwd_cases[] = {
 	{ "none", true, FWD_NONE, AF_UNSPEC, NULL, "", 0, { { 0, 0, 0 } } },
 	{ "none", false, FWD_NONE, AF_UNSPEC, NULL, "", 0, { { 0, 0, 0 } } },
 	{ "auto", true, FWD_AUTO, AF_UNSPEC, NULL, "", 0, { { 0, 0, 0 } } },
-	{ "all", false, FWD_ALL, AF_UNSPEC, NULL, "", 0, { { 0, 0, 0 } } },
+	{ "all", false, FWD_ALL, AF_UNSPEC, NULL, "", 1, { { 1, 65535, 0 } } },
 };
 
 /**
@@ -297,7 +299,9 @@ static void test_fwd_man_counts(void **state)
 	assert_false(fwd_port_isset(fwd, 3010));
 	assert_true(fwd_port_isset(fwd, 3011));
 
-	/* Exclusions only: every other port but 0, ephemeral ones too */
+	/* Exclusions only: every other port but 0, ephemeral ones too (the
+	 * ephemeral range is taken out at setup, see test_fwd_all())
+	 */
 	memset(fwd, 0, sizeof(*fwd));
 	assert_int_equal(fwd_parse_spec(fwd, "~20000-20010", true, NULL, 0),
 			 0);
@@ -449,6 +453,150 @@ static void test_fwd_repeat(void **state)
 }
 
 /**
+ * test_fwd_all() - The keyword all and lists of exclusions only
+ * @state:	Forwarding state
+ *
+ * Both are marked @all (best-effort binding); both lose the ephemeral
+ * range at setup, explicit lists never do.
+ */
+static void test_fwd_all(void **state)
+{
+	struct fwd_ports *fwd = *state;
+	struct fwd_all_stats st = { 0 };
+	char err[128];
+
+	/* all: every port, 1 to 65535, no translation, marked */
+	memset(fwd, 0, sizeof(*fwd));
+	assert_int_equal(fwd_parse_spec(fwd, "all", false, err, sizeof(err)),
+			 0);
+	assert_int_equal(fwd->mode, FWD_ALL);
+	assert_true(fwd->all);
+	assert_int_equal(fwd_count(fwd), 65535);
+	fwd_ephemeral_clear(fwd, 32768, 60999);
+	assert_int_equal(fwd_count(fwd), 65535 - (60999 - 32768 + 1));
+	assert_true(fwd_port_isset(fwd, 1));
+	assert_true(fwd_port_isset(fwd, 1023));
+	assert_true(fwd_port_isset(fwd, 32767));
+	assert_false(fwd_port_isset(fwd, 32768));
+	assert_false(fwd_port_isset(fwd, 60999));
+	assert_true(fwd_port_isset(fwd, 61000));
+	assert_true(fwd_port_isset(fwd, 65535));
+	assert_int_equal(fwd->delta[80], 0);
+
+	/* all can't be combined with anything, either way */
+	assert_int_equal(fwd_parse_spec(fwd, "22", false, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(fwd_parse_spec(fwd, "~22", false, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(fwd_parse_spec(fwd, "all", false, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "combined"));
+	memset(fwd, 0, sizeof(*fwd));
+	assert_int_equal(fwd_parse_spec(fwd, "22", false, err, sizeof(err)),
+			 0);
+	assert_int_equal(fwd_parse_spec(fwd, "all", false, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(fwd_parse_spec(fwd, "all,~22", false, err,
+					sizeof(err)), -EINVAL);
+
+	/* pasta: no all, with a message naming passt */
+	memset(fwd, 0, sizeof(*fwd));
+	assert_int_equal(fwd_parse_spec(fwd, "all", true, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "only for passt"));
+
+	/* Exclusions only: all minus those, ephemeral range out too */
+	memset(fwd, 0, sizeof(*fwd));
+	assert_int_equal(fwd_parse_spec(fwd, "~22,~40000", false, err,
+					sizeof(err)), 0);
+	assert_int_equal(fwd->mode, FWD_SPEC);
+	assert_true(fwd->all);
+	fwd_ephemeral_clear(fwd, 2000, 2999);
+	assert_int_equal(fwd_count(fwd), 65535 - 2 - 1000);
+	assert_false(fwd_port_isset(fwd, 22));
+	assert_false(fwd_port_isset(fwd, 2000));
+	assert_false(fwd_port_isset(fwd, 2999));
+	assert_true(fwd_port_isset(fwd, 3000));
+	assert_false(fwd_port_isset(fwd, 40000));
+
+	/* Explicit lists, even with exclusions, keep every port given */
+	memset(fwd, 0, sizeof(*fwd));
+	assert_int_equal(fwd_parse_spec(fwd, "30000-40000,~35000", false, err,
+					sizeof(err)), 0);
+	assert_false(fwd->all);
+	fwd_ephemeral_clear(fwd, 32768, 60999);
+	assert_int_equal(fwd_count(fwd), 10000);
+	assert_true(fwd_port_isset(fwd, 40000));
+
+	/* Outcomes are counted by kind */
+	fwd_all_count(&st, 0);
+	fwd_all_count(&st, 0);
+	fwd_all_count(&st, -EADDRINUSE);
+	fwd_all_count(&st, -EACCES);
+	fwd_all_count(&st, -ENOBUFS);
+	assert_int_equal(st.bound, 2);
+	assert_int_equal(st.in_use, 1);
+	assert_int_equal(st.denied, 1);
+	assert_int_equal(st.failed, 1);
+}
+
+/**
+ * test_fwd_ephemeral_read() - The range read is the sysctl's, or the default
+ * @state:	Unused
+ */
+static void test_fwd_ephemeral_read(void **state)
+{
+	unsigned first = 0, last = 0, want_first, want_last;
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+
+	(void)state;
+	if (!f || fscanf(f, "%u %u", &want_first, &want_last) != 2) {
+		want_first = FWD_EPHEMERAL_FIRST;
+		want_last = FWD_EPHEMERAL_LAST;
+	}
+	if (f)
+		fclose(f);
+	fwd_ephemeral_read(&first, &last);
+	assert_int_equal(first, want_first);
+	assert_int_equal(last, want_last);
+}
+
+/**
+ * test_fwd_fd_budget() - Descriptors left to best-effort binding
+ * @state:	Unused
+ *
+ * The soft limit is lowered first: fwd_fd_budget() raises it to the hard
+ * one again, and keeps FWD_ALL_FD_RESERVE for connections.
+ */
+static void test_fwd_fd_budget(void **state)
+{
+	struct rlimit rl, low;
+	unsigned full, half;
+	int fd;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_max == RLIM_INFINITY ||
+	    rl.rlim_max < FWD_ALL_FD_RESERVE + 64)
+		skip();
+	low = rl;
+	low.rlim_cur = 64;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+
+	fd = dup(STDERR_FILENO);
+	assert_true(fd >= 0);
+	full = fwd_fd_budget(STDERR_FILENO, false);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &low), 0);
+	assert_true(low.rlim_cur == rl.rlim_max);
+	/* The lowest free descriptor is fd + 1 at most, fd after close */
+	close(fd);
+	full = fwd_fd_budget(STDERR_FILENO, false);
+	assert_int_equal(full, rl.rlim_max - (unsigned)fd - FWD_ALL_FD_RESERVE);
+	half = fwd_fd_budget(STDERR_FILENO, true);
+	assert_int_equal(half, full / 2);
+}
+
+/**
  * test_fwd_ifname_valid() - Interface name rules
  * @state:	Unused
  */
@@ -488,6 +636,10 @@ int main(void)
 						fwd_setup, fwd_teardown),
 		cmocka_unit_test_setup_teardown(test_fwd_repeat,
 						fwd_setup, fwd_teardown),
+		cmocka_unit_test_setup_teardown(test_fwd_all,
+						fwd_setup, fwd_teardown),
+		cmocka_unit_test(test_fwd_ephemeral_read),
+		cmocka_unit_test(test_fwd_fd_budget),
 		cmocka_unit_test(test_fwd_ifname_valid),
 	};
 
