@@ -25,30 +25,17 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/topology.sh
+. tests/lib/guest.sh
 
 BIN="${1:?usage: $0 PASST_BINARY}"
 PRIVS="${PRIVS:-root user}"
 RELAY="$(dirname "$BIN")/tests/tap_relay"
-GUEST_NS="pt-guest-${TOPO_ID}"
 EPH="2000 2999"
 test_dir all "$BIN"
 install -m 0755 "$RELAY" "$T/tap_relay"
 install -m 0755 tests/lib/udp_peer.py "$T/udp_peer.py"
 install -m 0755 tests/lib/dhcp-record.sh "$T/dhcp-record.sh"
 trap 'topo_cleanup; ip netns del "$GUEST_NS" 2>/dev/null; rm -rf "$T"' EXIT
-
-# in_guest CMD... - run a command in the guest namespace
-in_guest() { ip netns exec "$GUEST_NS" "$@"; }
-
-# guest_setup - a fresh guest namespace with tap device guest0, up
-guest_setup() {
-	ip netns del "$GUEST_NS" 2>/dev/null
-	ip netns add "$GUEST_NS" || return 1
-	in_guest ip link set lo up
-	in_guest ip tuntap add dev guest0 mode tap || return 1
-	in_guest ip link set guest0 address 02:00:00:00:aa:01
-	in_guest ip link set guest0 up
-}
 
 # guest_addr - DHCP (udhcpc), SLAAC and the host's IPv6 address in the guest
 guest_addr() {
@@ -90,13 +77,6 @@ while True:
 ' "$T/held.ready" &
 	record_pid $!
 	wait_file "$T/held.ready"
-}
-
-# relay_start SOCKET - connect the guest's tap to passt, record the PID
-relay_start() {
-	ip netns exec "$GUEST_NS" "$T/tap_relay" "$1" guest0 2>>"$T/relay.err" &
-	RELAY_PID=$!
-	record_pid $RELAY_PID
 }
 
 # passt_start PRIV SOCKET - start passt -t all -u all, print milliseconds

@@ -16,37 +16,16 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/topology.sh
+. tests/lib/guest.sh
 
 BIN="${1:?usage: $0 PASST_BINARY}"
 PRIVS="${PRIVS:-root user}"
 RELAY="$(dirname "$BIN")/tests/tap_relay"
-GUEST_NS="pt-guest-${TOPO_ID}"
 test_dir relay "$BIN"
 install -m 0755 tests/lib/dhcp-record.sh "$T/dhcp-record.sh"
 install -m 0755 "$RELAY" "$T/tap_relay"
 install -m 0755 tests/lib/udp_peer.py "$T/udp_peer.py"
 trap 'topo_cleanup; ip netns del "$GUEST_NS" 2>/dev/null; rm -rf "$T"' EXIT
-
-# in_guest CMD... - run a command in the guest namespace
-in_guest() { ip netns exec "$GUEST_NS" "$@"; }
-
-# guest_setup - a fresh guest namespace with tap device guest0, up
-guest_setup() {
-	ip netns del "$GUEST_NS" 2>/dev/null
-	ip netns add "$GUEST_NS" || return 1
-	in_guest ip link set lo up
-	in_guest ip tuntap add dev guest0 mode tap || return 1
-	in_guest ip link set guest0 address 02:00:00:00:aa:01
-	in_guest ip link set guest0 up
-}
-
-# relay_start SOCKET [DROP REORDER] - connect the guest's tap to passt
-# (dropping and reordering frames, per mille, if given), record the PID
-relay_start() {
-	ip netns exec "$GUEST_NS" "$T/tap_relay" "$@" 2>>"$T/relay.err" &
-	RELAY_PID=$!
-	record_pid $RELAY_PID
-}
 
 # passt_start PRIV SOCKET [OPTION...] - start passt in the background
 passt_start() {
@@ -176,7 +155,7 @@ case_reconnect() {
 	wait "$RELAY_PID" 2>/dev/null
 	guest_setup || return 1
 	in_guest ip link set guest0 address 02:00:00:00:aa:02
-	relay_start "$1" guest0
+	relay_start "$1"
 	case_dhcp && case_slaac && case_ping
 }
 
@@ -209,7 +188,7 @@ case_lossy() {
 	guest_setup || return 1
 	in_guest ip link set guest0 address 02:00:00:00:aa:03
 	: > "$T/relay.err"
-	relay_start "$1" guest0 10 10
+	relay_start "$1" 10 10
 	case_dhcp || return 1
 	head -c "${LOSSY_SIZE:-67108864}" /dev/urandom >"$T/blob"
 	lossy_xfer "download" "$UP_NS" "TCP4-LISTEN:18081,reuseaddr" \
@@ -236,7 +215,7 @@ for priv in $PRIVS; do
 		result fail "passt_relay/start/$priv"
 		continue
 	fi
-	relay_start "$sock" guest0
+	relay_start "$sock"
 	for c in ${CASES:-dhcp slaac dhcpv6 ping tcp udp second reconnect lossy}; do
 		if "case_$c" "$sock"; then
 			result pass "passt_relay/$c/$priv"
