@@ -50,14 +50,16 @@
  *		count in the direction they travel)
  */
 /**
- * union udp_ctl - room for one IP_PKTINFO or IPV6_PKTINFO message, aligned
+ * union udp_ctl - room for the IP_PKTINFO or IPV6_PKTINFO messages of a
+ *		   datagram, aligned
  * @buf:	The messages
- * @align:	Alignment of a struct cmsghdr
+ * @align:	Alignment of a struct cmsghdr (itself not usable here: its
+ *		flexible array member makes a union of it variable-sized)
  */
 union udp_ctl {
 	char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
 		 CMSG_SPACE(sizeof(struct in_pktinfo))];
-	struct cmsghdr align;
+	size_t align;
 };
 
 struct udp_ctx {
