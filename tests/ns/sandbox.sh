@@ -89,6 +89,9 @@ detached() {
 gone() {
 	for _ in $(seq 1 $(($2 * 10))); do
 		kill -0 "$1" 2>/dev/null || return 0
+		# An exited daemon in background waits for whoever reaps
+		# orphans here: a zombie has gone too
+		[ "$(status "$1" State 2>/dev/null | cut -c1)" = Z ] && return 0
 		sleep 0.1
 	done
 	return 1
