@@ -645,11 +645,15 @@ static int tcp_data_from_sock(const struct ctx *c, struct tcp_conn *conn)
 				conn->flags |= TCP_TAP_BLOCKED;
 				return 0;
 			}
+			/* Now, not after the loop: a later send may fail and
+			 * return, and acknowledgements beyond seq_max_to_tap
+			 * are ignored, which would stall the connection
+			 */
 			conn->seq_to_tap += (uint32_t)len;
+			if (tcp_seq_lt(conn->seq_max_to_tap, conn->seq_to_tap))
+				conn->seq_max_to_tap = conn->seq_to_tap;
 			n -= (ssize_t)len;
 		}
-		if (tcp_seq_lt(conn->seq_max_to_tap, conn->seq_to_tap))
-			conn->seq_max_to_tap = conn->seq_to_tap;
 		if (got < total)
 			break;
 	}
@@ -958,7 +962,12 @@ static int tcp_tap_ack(const struct ctx *c, struct tcp_conn *conn,
 			tcp_rewind(c, conn);
 		}
 	}
-	conn->wnd_from_tap = wnd;
+	/* Not from an older ACK that arrived late (reordered): its window is
+	 * stale (RFC 9293, 3.10.7.4, SND.WL2)
+	 */
+	if (tcp_seq_le(conn->seq_ack_from_tap, ack) &&
+	    tcp_seq_le(ack, conn->seq_max_to_tap))
+		conn->wnd_from_tap = wnd;
 	return 0;
 }
 
