@@ -55,6 +55,7 @@
 #include "tcp.h"
 #include "tcp_conn.h"
 #include "tcp_info.h"
+#include "tcp_ooo.h"
 #include "tcp_seq.h"
 #include "tcp_splice.h"
 #include "util.h"
@@ -233,6 +234,7 @@ static void tcp_conn_free(const struct ctx *c, struct tcp_conn *conn,
 	int n;
 
 	tcp_wnd_wait_end(c, conn);
+	tcp_ooo_drop(&tc->ooo, idx);
 	if (tc->pend == idx) {
 		tc->pend = -1;
 		tc->pend_n = tc->pend_len = 0;
@@ -1005,7 +1007,14 @@ static int tcp_tap_data(const struct ctx *c, struct tcp_conn *conn,
 	skip = tcp_seg_skip(ntohl(th->th_seq), (uint32_t)plen,
 			    conn->seq_from_tap);
 	if (skip < 0) {
-		/* A hole before this segment: duplicate ACK, guest resends */
+		/* A hole before this segment: hold it if we can, until the
+		 * hole is filled, and send a duplicate ACK either way, for the
+		 * guest's fast retransmit (RFC 5681, 4.2)
+		 */
+		if (!(th->th_flags & ~(TCP_F_ACK | TCP_F_PSH)) &&
+		    !tcp_ooo_store(&c->tcp->ooo, (int)(conn - c->tcp->conn),
+				   ntohl(th->th_seq), data, plen))
+			trace("TCP: no room to hold segment %u", ntohl(th->th_seq));
 		tcp_send_ack_old(c, conn, true);
 		return 0;
 	}
@@ -1037,12 +1046,69 @@ static int tcp_tap_data(const struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
+ * tcp_ooo_drain() - Write held guest segments that now continue the stream
+ * @c:		Execution context
+ * @conn:	Connection, established
+ *
+ * Stops when nothing held continues the stream, or when the socket is full
+ * (a segment partly written stays held, for the rest).
+ *
+ * Return: bytes written, -1 if the connection was reset (entry freed)
+ *
+ * #syscalls sendto
+ */
+static ssize_t tcp_ooo_drain(const struct ctx *c, struct tcp_conn *conn)
+{
+	struct tcp_ooo *q = &c->tcp->ooo;
+	int idx = (int)(conn - c->tcp->conn), i;
+	ssize_t total = 0;
+
+	for (i = 0; i < TCP_OOO_SLOTS && q->used; i++) {
+		size_t skip = 0, len;
+		int slot;
+		ssize_t n;
+
+		if (conn->flags & TCP_TAP_FIN)
+			break;
+		slot = tcp_ooo_next(q, idx, conn->seq_from_tap, &skip);
+		if (slot < 0)
+			break;
+		len = q->slot[slot].len - skip;
+		n = send(conn->sock, tcp_ooo_data(q, slot) + skip, len,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				break;
+			debug_perror("TCP: send");
+			tcp_rst(c, conn, true);
+			return -1;
+		}
+		conn->seq_from_tap += (uint32_t)n;
+		total += n;
+		if ((size_t)n < len)
+			break;
+		tcp_ooo_free(q, slot);
+	}
+	return total;
+}
+
+/**
  * tcp_pend_finish() - Send an owed ACK, and what waits in the host socket
  * @c:		Execution context
  * @conn:	Connection, established
+ *
+ * Held guest segments that the batch made contiguous are written first, so
+ * that the ACK covers them.
  */
 static void tcp_pend_finish(const struct ctx *c, struct tcp_conn *conn)
 {
+	ssize_t n = tcp_ooo_drain(c, conn);
+
+	if (n < 0)
+		return;
+	if (n > 0)
+		conn->flags |= TCP_PEND_ACK;
 	if (conn->flags & TCP_PEND_ACK) {
 		conn->flags &= ~TCP_PEND_ACK;
 		tcp_send_ctl(c, conn, TCP_F_ACK);
@@ -1257,8 +1323,14 @@ void tcp_tap_handler(struct ctx *c, int af, const void *saddr,
 			      TCP_ESTABLISHED;
 		conn->retries = 0;
 	}
-	if (fl & TCP_F_SYN)
+	if (fl & TCP_F_SYN) {
+		/* The guest resent its SYN-ACK: our ACK was lost.  Any other
+		 * SYN on an established connection gets an ACK too (RFC 5961,
+		 * 4.2)
+		 */
+		tcp_send_ctl(c, conn, TCP_F_ACK);
 		return;
+	}
 
 	if (tcp_tap_ack(c, conn, th, plen))
 		return;
@@ -1701,7 +1773,7 @@ int tcp_init(struct ctx *c)
 {
 	struct tcp_ctx *tc;
 	struct rlimit rl;
-	int i;
+	int i, ooo_err;
 
 	if (c->no_tcp)
 		return 0;
@@ -1717,10 +1789,12 @@ int tcp_init(struct ctx *c)
 	tc->hash = malloc(TCP_HASH_BUCKETS * sizeof(*tc->hash));
 	tc->frames = malloc((size_t)TCP_FRAMES * PKT_MAX_FRAME);
 	tc->peek_off = probe_tcp_peek_off();
+	ooo_err = tcp_ooo_init(&tc->ooo);
 	if (!tc->peek_off)
 		tc->discard = malloc(TCP_MAX_INFLIGHT);
-	if (!tc->conn || !tc->hash || !tc->frames ||
+	if (!tc->conn || !tc->hash || !tc->frames || ooo_err ||
 	    (!tc->peek_off && !tc->discard)) {
+		free(tc->ooo.data);
 		free(tc->conn);
 		free(tc->hash);
 		free(tc->frames);
@@ -1785,6 +1859,15 @@ static void tcp_timer_conn(const struct ctx *c, struct tcp_conn *conn,
 		debug("TCP: connection timed out");
 		tcp_rst(c, conn, true);
 		return;
+	}
+	if (c->tcp->ooo.used && (conn->flags & TCP_ESTABLISHED)) {
+		/* Held segments the socket had no room for earlier */
+		ssize_t n = tcp_ooo_drain(c, conn);
+
+		if (n < 0)
+			return;
+		if (n > 0)
+			tcp_send_ctl(c, conn, TCP_F_ACK);
 	}
 	if (conn->flags & TCP_TAP_BLOCKED) {
 		if (tcp_data_from_sock(c, conn))

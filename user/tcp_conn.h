@@ -33,6 +33,7 @@
 #include <sys/uio.h>
 
 #include "siphash.h"
+#include "tcp_ooo.h"
 
 #define TCP_CONN_MAX		8192	/* connections, table allocated once */
 #define TCP_HASH_BUCKETS	16384	/* power of two */
@@ -140,6 +141,7 @@ struct tcp_conn {
  *		pool (valid until the batch ends)
  * @pend_cnt:	Entries in @pend_list
  * @pend_list:	Connections to finish at the end of the batch
+ * @ooo:	Guest segments held until the hole before them is filled
  */
 struct tcp_ctx {
 	struct tcp_conn *conn;
@@ -158,6 +160,7 @@ struct tcp_ctx {
 	struct iovec pend_iov[TCP_PEND_IOV];
 	int pend_cnt;
 	int pend_list[TCP_PEND_MAX];
+	struct tcp_ooo ooo;
 };
 
 #endif /* TCP_CONN_H */
