@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,24 @@ static int passt_sock_bind(const char *path)
 }
 
 /**
+ * passt_sock_sndbuf() - Give the guest's stream the largest send buffer
+ * @s:		Connected stream socket
+ *
+ * The default (net.core.wmem_default, 208 KiB here) holds three frames at
+ * MTU 65520: every third frame towards the guest found it full and waited
+ * for an ACK from the guest.  The kernel caps the value at wmem_max.
+ *
+ * #syscalls:passt setsockopt
+ */
+static void passt_sock_sndbuf(int s)
+{
+	int v = INT_MAX;
+
+	if (setsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)))
+		debug_perror("passt: SO_SNDBUF");
+}
+
+/**
  * passt_sock_init() - Bind the socket qemu connects to, or take -F's
  * @c:		Execution context, epoll ready
  *
@@ -112,6 +131,7 @@ void passt_sock_init(struct ctx *c)
 	if (pc->fd >= 0) {
 		c->fd_tap = pc->fd;
 		pc->one_off = true;
+		passt_sock_sndbuf(c->fd_tap);
 		rc = epoll_ref_add(c->epollfd, EPOLLIN | EPOLLRDHUP,
 				   EPOLL_TYPE_TAP, c->fd_tap, 0);
 		if (rc) {
@@ -178,6 +198,7 @@ void passt_listen_handler(struct ctx *c)
 		close(s);
 		return;
 	}
+	passt_sock_sndbuf(s);
 	rc = epoll_ref_add(c->epollfd, EPOLLIN | EPOLLRDHUP, EPOLL_TYPE_TAP,
 			   s, 0);
 	if (rc) {
