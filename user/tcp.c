@@ -974,6 +974,38 @@ static int tcp_tap_ack(const struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
+ * tcp_sock_send() - Write guest payload to the host socket, as it continues
+ * the stream
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @data:	Payload starting at seq_from_tap
+ * @len:	Length
+ *
+ * Advances seq_from_tap by what the socket took.
+ *
+ * Return: bytes written (0 if the socket is full), -1 if the write failed
+ * and the connection was reset (entry freed)
+ *
+ * #syscalls sendto
+ */
+static ssize_t tcp_sock_send(const struct ctx *c, struct tcp_conn *conn,
+			     const uint8_t *data, size_t len)
+{
+	ssize_t n = send(conn->sock, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			debug_perror("TCP: send");
+			tcp_rst(c, conn, true);
+			return -1;
+		}
+		return 0;
+	}
+	conn->seq_from_tap += (uint32_t)n;
+	return n;
+}
+
+/**
  * tcp_tap_data() - Write a guest segment's payload to the socket, handle FIN
  * @c:		Execution context
  * @conn:	Connection, established
@@ -983,7 +1015,7 @@ static int tcp_tap_ack(const struct ctx *c, struct tcp_conn *conn,
  *
  * Return: 0, -1 if the connection was reset (entry freed)
  *
- * #syscalls sendto shutdown
+ * #syscalls shutdown
  */
 static int tcp_tap_data(const struct ctx *c, struct tcp_conn *conn,
 			const struct tcphdr *th, const uint8_t *data,
@@ -1020,18 +1052,9 @@ static int tcp_tap_data(const struct ctx *c, struct tcp_conn *conn,
 	}
 	len = plen - (size_t)skip;
 	if (len) {
-		n = send(conn->sock, data + skip, len,
-			 MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR) {
-				debug_perror("TCP: send");
-				tcp_rst(c, conn, true);
-				return -1;
-			}
-			n = 0;
-		}
-		conn->seq_from_tap += (uint32_t)n;
+		n = tcp_sock_send(c, conn, data + skip, len);
+		if (n < 0)
+			return -1;
 	}
 	trace("TCP: from guest seq %u len %zu skip %lld, wrote %zd",
 	      ntohl(th->th_seq), plen, (long long)skip, n);
@@ -1054,8 +1077,6 @@ static int tcp_tap_data(const struct ctx *c, struct tcp_conn *conn,
  * (a segment partly written stays held, for the rest).
  *
  * Return: bytes written, -1 if the connection was reset (entry freed)
- *
- * #syscalls sendto
  */
 static ssize_t tcp_ooo_drain(const struct ctx *c, struct tcp_conn *conn)
 {
@@ -1074,17 +1095,9 @@ static ssize_t tcp_ooo_drain(const struct ctx *c, struct tcp_conn *conn)
 		if (slot < 0)
 			break;
 		len = q->slot[slot].len - skip;
-		n = send(conn->sock, tcp_ooo_data(q, slot) + skip, len,
-			 MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR)
-				break;
-			debug_perror("TCP: send");
-			tcp_rst(c, conn, true);
+		n = tcp_sock_send(c, conn, tcp_ooo_data(q, slot) + skip, len);
+		if (n < 0)
 			return -1;
-		}
-		conn->seq_from_tap += (uint32_t)n;
 		total += n;
 		if ((size_t)n < len)
 			break;
