@@ -39,6 +39,7 @@ long long timespec_diff_ms(const struct timespec *a, const struct timespec *b);
 int write_all(int fd, const void *buf, size_t len);
 int write_file(const char *path, const char *text);
 int read_file(const char *path, char *buf, size_t len);
+int sock_sndbuf_max(int s);
 
 struct sockaddr_in;
 struct sockaddr_in6;

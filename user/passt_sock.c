@@ -24,7 +24,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,15 +99,11 @@ static int passt_sock_bind(const char *path)
  *
  * The default (net.core.wmem_default, 208 KiB here) holds three frames at
  * MTU 65520: every third frame towards the guest found it full and waited
- * for an ACK from the guest.  The kernel caps the value at wmem_max.
- *
- * #syscalls:passt setsockopt
+ * for an ACK from the guest.
  */
 static void passt_sock_sndbuf(int s)
 {
-	int v = INT_MAX;
-
-	if (setsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)))
+	if (sock_sndbuf_max(s))
 		debug_perror("passt: SO_SNDBUF");
 }
 

@@ -31,7 +31,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -671,14 +670,10 @@ static int tcp_data_from_sock(const struct ctx *c, struct tcp_conn *conn)
  * (tcp_check_space()), which never happens since we advertise no more than
  * fits: without a fixed size, the window we offer the guest stays at the
  * initial buffer size.
- *
- * #syscalls setsockopt
  */
 static void tcp_sock_bufsize(int s)
 {
-	int v = INT_MAX;
-
-	if (setsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)))
+	if (sock_sndbuf_max(s))
 		debug_perror("TCP: SO_SNDBUF");
 }
 
@@ -1084,13 +1079,13 @@ static ssize_t tcp_ooo_drain(const struct ctx *c, struct tcp_conn *conn)
 	int idx = (int)(conn - c->tcp->conn), i;
 	ssize_t total = 0;
 
+	if (conn->flags & TCP_TAP_FIN)
+		return 0;
 	for (i = 0; i < TCP_OOO_SLOTS && q->used; i++) {
 		size_t skip = 0, len;
 		int slot;
 		ssize_t n;
 
-		if (conn->flags & TCP_TAP_FIN)
-			break;
 		slot = tcp_ooo_next(q, idx, conn->seq_from_tap, &skip);
 		if (slot < 0)
 			break;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -145,4 +146,22 @@ int sock_bind_fwd(int s, bool v6, const struct sockaddr_in *a4,
 		  bind(s, (const struct sockaddr *)a4, sizeof(*a4))))
 		return -errno;
 	return 0;
+}
+
+/**
+ * sock_sndbuf_max() - Ask for the largest send buffer a socket may have
+ * @s:		Socket
+ *
+ * The kernel caps the value at net.core.wmem_max (twice that, counting
+ * its bookkeeping), and stops autotuning the buffer.
+ *
+ * Return: 0 on success, -1 with errno set on failure
+ *
+ * #syscalls setsockopt
+ */
+int sock_sndbuf_max(int s)
+{
+	int v = INT_MAX;
+
+	return setsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
 }
